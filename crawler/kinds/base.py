@@ -1,0 +1,144 @@
+"""The shared base of every CMS kind: source handling, detail pages, problems, stats.
+
+A kind subclass only says how to walk its list pages and recognise detail links (alltheplaces-style:
+a platform base plus a few lines). Data-quality problems are counted in crawl stats, not raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.challenge import detect_challenge
+from crawler.items import NoticeItem
+from crawler.parser import parse_html
+from crawler.source import SourceSpec
+
+# Fields whose absence on a rectification notice is a data-quality problem worth counting.
+EXPECTED_FIELDS = ("title", "published_at", "inspection_team", "inspected_org", "disclosure_end")
+
+
+class KindSpider(scrapy.Spider):
+    """Base spider; `source` is a SourceSpec (from config) or built from -a arguments."""
+
+    # Keys a source of this kind may set in config.yaml besides the common ones.
+    option_keys: ClassVar[tuple[str, ...]] = ("max_pages", "encoding", "selectors")
+    selector_keys: ClassVar[tuple[str, ...]] = ("body",)
+
+    def __init__(
+        self,
+        source: SourceSpec | None = None,
+        start_url: str | None = None,
+        source_id: str | None = None,
+        max_pages: int | str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        if source is None:
+            if not start_url:
+                raise ValueError(f"spider {self.name}: pass a source, or -a start_url=URL")
+            source = SourceSpec(
+                id=source_id or self.name,
+                kind=self.name,
+                start_urls=tuple(u for u in start_url.split(",") if u),
+                max_pages=int(max_pages or 5),
+            )
+        self.source = source
+        self.problems: list[str] = []
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.start_list_requests():
+            yield request
+
+    def start_list_requests(self) -> Iterable[scrapy.Request]:
+        raise NotImplementedError
+
+    # -- problems and stats -------------------------------------------------------------------
+    def report_problem(self, kind: str, url: str, message: str) -> None:
+        """Record a problem for the run: a stat per kind and one line of text."""
+        self.crawler.stats.inc_value(f"source/problems/{kind}")
+        line = f"{kind}: {message} ({url})"
+        if line not in self.problems:
+            self.problems.append(line)
+        self.logger.warning("source %s: %s", self.source.id, line)
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"source/{key}", n)
+
+    # -- detail pages -------------------------------------------------------------------------
+    def detail_request(self, url: str, list_title: str | None, list_date: str | None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_detail,
+            errback=self.detail_failed,
+            cb_kwargs={"list_title": list_title, "list_date": list_date},
+        )
+
+    def parse_detail(
+        self, response: Response, list_title: str | None = None, list_date: str | None = None
+    ) -> Iterable[NoticeItem]:
+        self.count("pages/detail")
+        text = self.response_text(response)
+        if text is None:
+            return
+        reason = detect_challenge(response.status, response.url, text)
+        if reason:
+            self.report_problem("blocked", response.url, reason)
+            return
+        notice = parse_html(
+            text,
+            response.url,
+            source_id=self.source.id,
+            body_selectors=tuple(s for s in (self.source.selector("body"),) if s),
+        )
+        if not notice.body_text.strip():
+            self.report_problem("empty_body", response.url, "detail page has no article text")
+            return
+        if notice.title is None and list_title:
+            notice = notice.replace(title=list_title)
+        self.count_missing_fields(notice)
+        yield NoticeItem(
+            source_id=self.source.id,
+            url=response.url,
+            notice=notice,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            raw_sha256=hashlib.sha256(response.body).hexdigest(),
+            http_status=response.status,
+            list_title=list_title,
+            list_date=list_date,
+        )
+
+    def response_text(self, response: Response) -> str | None:
+        """Decoded text, honouring a source's `encoding` override; None (and a problem) if not text."""
+        if not isinstance(response, scrapy.http.TextResponse):
+            self.report_problem("not_html", response.url, "response is not a text/HTML page")
+            return None
+        if self.source.encoding:
+            return response.body.decode(self.source.encoding, errors="replace")
+        return response.text
+
+    def count_missing_fields(self, notice: Any) -> None:
+        self.count(f"doc_type/{notice.doc_type}")
+        if notice.doc_type != "rectification_notice":
+            return
+        for name in EXPECTED_FIELDS:
+            if getattr(notice, name) in (None, "", ()):
+                self.count(f"field/{name}/missing")
+
+    def detail_failed(self, failure: Any) -> None:
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
+            reason = detect_challenge(response.status, response.url, text)
+            if reason:
+                self.report_problem("blocked", request.url, reason)
+                return
+            self.report_problem("detail_failed", request.url, f"HTTP {response.status}")
+            return
+        self.report_problem("detail_failed", request.url, failure.getErrorMessage() or failure.type.__name__)

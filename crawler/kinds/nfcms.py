@@ -1,0 +1,117 @@
+"""`nfcms`: the Guangdong 集约化 platform (NFCMS).
+
+Lists are `{column}index.html`, `index_2.html`, … (404 past the end); details are
+`{column}content/post_{id}.html`. List themes differ per site (`div.wendangListC li` + `<strong>`,
+`ul.list li` + `<span>`, …), so detail links are found by URL pattern, not by one theme's CSS.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.kinds.base import KindSpider
+
+DETAIL_PATH = re.compile(r"/content/(?:m?post)_\d+\.html?$")
+LIST_PAGE = re.compile(r"index(?:_(\d+))?\.html?$")
+DATE = re.compile(r"(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def list_page_url(start_url: str, page: int) -> str:
+    """Page N of an NFCMS list: page 1 is index.html, page 2 is index_2.html."""
+    base = start_url if not start_url.endswith("/") else start_url + "index.html"
+    if not LIST_PAGE.search(base):
+        base = base.rstrip("/") + "/index.html"
+    name = "index.html" if page == 1 else f"index_{page}.html"
+    return LIST_PAGE.sub(name, base)
+
+
+def column_of(list_url: str) -> str:
+    path = urlsplit(list_url).path
+    return path[: path.rfind("/") + 1]
+
+
+class NfcmsSpider(KindSpider):
+    name = "nfcms"
+    selector_keys = ("body", "list")
+
+    def start_list_requests(self) -> Iterable[scrapy.Request]:
+        for start_url in self.source.start_urls:
+            yield self.list_request(list_page_url(start_url, 1), page=1, seen=set())
+
+    def list_request(self, url: str, page: int, seen: set[str]) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_list,
+            errback=self.list_failed,
+            cb_kwargs={"page": page, "seen": seen},
+            # A 404 past the last page is how NFCMS says "no more pages".
+            meta={"handle_httpstatus_list": [404], "page": page},
+        )
+
+    def parse_list(self, response: Response, page: int, seen: set[str]) -> Iterable[scrapy.Request]:
+        if response.status == 404:
+            if page == 1:
+                self.report_problem("list_missing", response.url, "the first list page is 404")
+            return
+        self.count("pages/list")
+        items = list(self.list_items(response))
+        fresh = [item for item in items if item[0] not in seen]
+        if not items:
+            if page == 1:
+                self.report_problem("list_empty", response.url, "no detail links on the first list page")
+            return
+        for url, title, date in fresh:
+            seen.add(url)
+            yield self.detail_request(url, title, date)
+        # Some sites answer any index_N.html with page 1; nothing new means we are past the end.
+        if fresh and page < self.source.max_pages:
+            yield self.list_request(list_page_url(response.url, page + 1), page + 1, seen)
+
+    def list_items(self, response: Response) -> Iterable[tuple[str, str | None, str | None]]:
+        """(url, list title, list date) for each detail link, in page order, same host only."""
+        scope = response
+        if self.source.selector("list"):
+            scope = response.css(self.source.selector("list")) or response
+        host = urlsplit(response.url).netloc
+        column = column_of(response.url)
+        in_column: list[tuple[str, str | None, str | None]] = []
+        elsewhere: list[tuple[str, str | None, str | None]] = []
+        done: set[str] = set()
+        for anchor in scope.css("a[href]"):
+            url = urljoin(response.url, anchor.attrib["href"].strip())
+            parts = urlsplit(url)
+            if parts.netloc != host or not DETAIL_PATH.search(parts.path) or url in done:
+                continue
+            done.add(url)
+            title = anchor.attrib.get("title") or " ".join(anchor.css("::text").getall()).strip()
+            row = (url, title or None, self.item_date(anchor))
+            (in_column if parts.path.startswith(column) else elsewhere).append(row)
+        # Sidebars link other columns' posts; use them only when the column itself links none.
+        return in_column or elsewhere
+
+    @staticmethod
+    def item_date(anchor: scrapy.Selector) -> str | None:
+        """The date printed next to a list link (in its <li>/<tr>/parent), as YYYY-MM-DD."""
+        for container in (
+            anchor.xpath("ancestor::li[1]"),
+            anchor.xpath("ancestor::tr[1]"),
+            anchor.xpath(".."),
+        ):
+            text = " ".join(container.css("::text").getall())
+            match = DATE.search(text)
+            if match:
+                y, m, d = match.groups()
+                return f"{y}-{int(m):02d}-{int(d):02d}"
+        return None
+
+    def list_failed(self, failure) -> None:
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        what = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        kind = "list_failed" if request.meta.get("page", 1) == 1 else "list_page_failed"
+        self.report_problem(kind, request.url, what)

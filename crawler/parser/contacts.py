@@ -1,0 +1,73 @@
+"""Feedback contacts in a notice: phones, e-mails, postal address, postcode.
+
+Works on width-folded (NFKC) text, so "：" is ":" and "，" is ",". Phones are looked for only on lines
+that carry a contact label, because the body is full of figures (项目123个, 2023年…).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CONTACT_LINE = re.compile(r"电话|热线|手机|举报|联系|电子邮箱|电子信箱|邮箱|信箱|地址|邮编|邮政编码")
+_LANDLINE = re.compile(r"(?<!\d)[((]?(0\d{2,3})[))]?\s*[-－—]?\s*(\d{7,8})(?!\d)((?:\s*[、/,]\s*\d{7,8}(?!\d))*)")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+# 12388 is the national discipline-inspection hotline; 12345 the government service line.
+_SHORT = re.compile(r"(?<![\d-])(123\d{2})(?![\d-])")
+_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_ADDRESS = re.compile(
+    r"(?:邮政地址|通信地址|通讯地址|邮寄地址|来信地址|信件地址|邮政信箱|邮政邮箱|地址)\s*(?:为|是)?\s*[::]?\s*"
+    r"(?P<addr>[^,;;。\n((]+?)\s*(?=[,;;。\n((]|邮政编码|邮编|电子邮箱|电子信箱|联系电话|$)"
+)
+_POSTCODE = re.compile(r"(?:邮政编码|邮编)\s*(?:为|是)?\s*[::]?\s*(\d{6})(?!\d)")
+
+
+@dataclass(frozen=True)
+class Contacts:
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    postal_address: str | None = None
+    postcode: str | None = None
+
+
+def _area_split(area: str, local: str) -> str:
+    # A 3-digit area code (010, 02x) glued to an 8-digit number comes out as 0xxx + 7 digits: fix it.
+    if len(area) == 4 and area[:3] in {"010", *(f"02{d}" for d in range(10))} and len(local) == 7:
+        return f"{area[:3]}-{area[3]}{local}"
+    return f"{area}-{local}"
+
+
+def find_phones(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for line in text.splitlines():
+        if not _CONTACT_LINE.search(line):
+            continue
+        for m in _LANDLINE.finditer(line):
+            found.append(_area_split(m[1], m[2]))
+            found.extend(f"{m[1]}-{extra}" for extra in re.findall(r"\d{7,8}", m[3] or ""))
+        found.extend(_MOBILE.findall(line))
+        found.extend(_SHORT.findall(line))
+    return tuple(dict.fromkeys(found))
+
+
+def find_emails(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(e.rstrip(".").lower() for e in _EMAIL.findall(text)))
+
+
+def find_postal_address(text: str) -> str | None:
+    for m in _ADDRESS.finditer(text):
+        addr = m["addr"].strip(" :")
+        # "地址" also labels web addresses ("网站地址:www…") and e-mails; a postal address has CJK.
+        if len(addr) >= 4 and re.search(r"[\u4e00-\u9fff]", addr) and "@" not in addr and "www" not in addr:
+            return addr
+    return None
+
+
+def find_postcode(text: str) -> str | None:
+    m = _POSTCODE.search(text)
+    return m[1] if m else None
+
+
+def find_contacts(text: str) -> Contacts:
+    """All feedback contacts in `text` (width-folded)."""
+    return Contacts(find_phones(text), find_emails(text), find_postal_address(text), find_postcode(text))

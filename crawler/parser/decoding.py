@@ -1,0 +1,81 @@
+"""Bytes → text: explicit encoding > HTTP charset > <meta charset> > UTF-8 > detection.
+
+GB2312/GBK labels are read as GB18030, its superset: real "gb2312" pages use GBK-only characters, and
+a strict gb2312 decode of them fails (same pitfall as httpx, ../shared/DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "gb_2312-80": "gb18030"}
+_HTTP_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET_RE = re.compile(
+    rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE
+)
+_HTML_RE = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|meta|title|div|p|table|span|a)\b[^>]*>", re.IGNORECASE)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+class ParseError(ValueError):
+    """The input cannot be read as a notice at all (e.g. binary data)."""
+
+
+def codec_name(label: str | None) -> str | None:
+    """A Python codec for a charset label, superset-mapped; None if unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _SUPERSETS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _try(data: bytes, codec: str | None) -> str | None:
+    if codec is None:
+        return None
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for c in text[:4096] if c < " " and c not in "\t\n\r\f\v")
+    return controls > max(2, len(text[:4096]) // 100)
+
+
+def decode(data: bytes, content_type: str | None = None, encoding: str | None = None) -> str:
+    """`data` as text; raises ParseError when no charset gives text (binary data)."""
+    if not data:
+        return ""
+    explicit = codec_name(encoding)
+    if explicit:
+        return data.decode(explicit, errors="replace")
+    http = _HTTP_CHARSET_RE.search(content_type or "")
+    meta = _META_CHARSET_RE.search(data[:4096])
+    bom = next((codec for mark, codec in _BOMS if data.startswith(mark)), None)
+    candidates = (
+        bom,
+        codec_name(http[1]) if http else None,
+        codec_name(meta[1].decode("ascii", "replace")) if meta else None,
+        "utf-8",
+    )
+    for codec in candidates:
+        text = _try(data, codec)
+        if text is not None and not _looks_binary(text):
+            return text
+    best = charset_normalizer.from_bytes(data).best()
+    text = str(best) if best is not None else None
+    if text is None or _looks_binary(text):
+        raise ParseError(f"cannot decode {len(data)} bytes as text: no charset fits (binary data?)")
+    return _try(data, codec_name(best.encoding)) or text
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_RE.search(text[:8192]))

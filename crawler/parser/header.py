@@ -1,0 +1,93 @@
+"""The article header: breadcrumb, title, "来源:南粤清风网 日期:2024-09-26 11:00:00", 【打印】.
+
+Saved pages and plain-text copies carry this block above the body; it is not notice content and must
+not reach body_text (a view counter or a re-dated header would look like an edit).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .dates import parse_date
+from .text import fold_width, is_chrome_line
+
+_BREADCRUMB_RE = re.compile(r"^(?:所在位置|当前位置|您的位置|您现在的位置|您当前的位置|位置)\s*[::]|^首页\s*[>>»/]|(?:\s[>>»]\s.*){2,}")
+_SEPARATOR_RE = re.compile(r"^[-—=_*·~]{2,}$")
+# Labels not preceded by a CJK character, so "公开时间:" in the body is not a publication date.
+_DATE_LABEL_RE = re.compile(r"(?<![\u4e00-\u9fff])(?:发布时间|发布日期|发文日期|更新时间|日期|时间)\s*[::]\s*(?P<date>[^\s【]{0,6}\s?[^【]{0,24})")
+_SOURCE_RE = re.compile(r"(?<![\u4e00-\u9fff])(?:信息来源|文章来源|来源)\s*[::]\s*(?P<source>[^\s【|]+?)(?=\s|【|\||发布|日期|时间|作者|$)")
+_META_LINE_RE = re.compile(r"^(?:信息来源|文章来源|来源|发布时间|发布日期|日期|时间|作者|字号|浏览|点击)\s*[::]")
+_TITLE_HINT_RE = re.compile(r"通报|公告|公示|报告|情况|关于|巡视|巡察")
+_NOT_TITLE_RE = re.compile(r"^(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、])|[::,,。;;]$")
+_MAX_HEADER_LINES = 10
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str | None
+    published_at: str | None
+    source_name: str | None
+    body: list[str]
+
+
+def is_meta_line(line: str) -> bool:
+    folded = fold_width(line)
+    return bool(_META_LINE_RE.match(folded)) or bool(_DATE_LABEL_RE.search(folded) and _SOURCE_RE.search(folded))
+
+
+def is_breadcrumb(line: str) -> bool:
+    folded = fold_width(line)
+    return bool(_BREADCRUMB_RE.search(folded)) or bool(_SEPARATOR_RE.match(folded))
+
+
+def find_header_date(lines: list[str]) -> str | None:
+    for line in lines:
+        m = _DATE_LABEL_RE.search(fold_width(line))
+        if m:
+            day = parse_date(m["date"])
+            if day:
+                return day
+    return None
+
+
+def find_header_source(lines: list[str]) -> str | None:
+    for line in lines:
+        m = _SOURCE_RE.search(fold_width(line))
+        if m:
+            return m["source"]
+    return None
+
+
+def _is_title_candidate(line: str, known_title: str | None) -> bool:
+    if known_title is not None:
+        return fold_width(line) == fold_width(known_title)
+    return len(line) <= 80 and not _NOT_TITLE_RE.search(fold_width(line))
+
+
+def split_header(lines: list[str], known_title: str | None = None) -> Header:
+    """Strip the header block from the top of clean `lines`; the title is found only when known_title is
+    None (plain text) and the line looks like one (meta line below it, or title words)."""
+    title_at, meta_seen, cut = None, False, 0
+    for i, line in enumerate(lines[:_MAX_HEADER_LINES]):
+        if is_breadcrumb(line) or is_chrome_line(line):
+            cut = i + 1
+        elif is_meta_line(line):
+            meta_seen, cut = True, i + 1
+        elif title_at is None and _is_title_candidate(line, known_title):
+            title_at = i
+        else:
+            break
+    header = lines[:cut]
+    title = None
+    # The loop stops at the first body line, so a candidate here sits in the header zone.
+    if title_at is not None:
+        if known_title is not None or meta_seen or _TITLE_HINT_RE.search(lines[title_at]):
+            title = lines[title_at]
+            cut = max(cut, title_at + 1)
+    return Header(
+        title if known_title is None else None,
+        find_header_date(header),
+        find_header_source(header),
+        lines[cut:],
+    )

@@ -1,0 +1,99 @@
+"""Assemble the Notice record from an article's title, date and body text.
+
+Fields are read from a width-folded copy, converted to simplified script when the page is traditional
+(Macao Daily reprints), so one set of patterns serves both; body_text stays as published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crawler.notice import Notice
+
+from .article import date_from_url, extract_article
+from .contacts import find_contacts
+from .decoding import decode, looks_like_html
+from .doctype import classify
+from .header import split_header
+from .inspection import find_inspection
+from .signature import find_signature
+from .text import clean_lines, content_hash, detect_script, fold_width, to_simplified
+from .timeline import find_timeline
+
+
+def _contact_region(text: str) -> str:
+    """The closing feedback paragraph ("欢迎广大干部群众…监督…联系电话…"), else the whole text."""
+    at = text.rfind("欢迎")
+    return text[at:] if at >= 0 and len(text) - at < 3000 else text
+
+
+def build_notice(
+    title: str | None, published_at: str | None, body_text: str, url: str | None, source_id: str | None
+) -> Notice:
+    """Notice fields from an article's parts (title, date, clean body text one paragraph a line)."""
+    script = detect_script((title or "") + body_text)
+    folded, folded_title = fold_width(body_text), fold_width(title) if title else None
+    if script == "hant":
+        folded, folded_title = to_simplified(folded), to_simplified(folded_title) if folded_title else None
+    signature = find_signature(folded.splitlines())
+    inspection = find_inspection(folded, folded_title, signature.signer)
+    timeline = find_timeline(folded, inspection.clause_span, published_at or signature.signed_date)
+    contacts = find_contacts(_contact_region(folded))
+    return Notice(
+        doc_type=classify(folded_title, folded),
+        title=title,
+        url=url,
+        source_id=source_id,
+        published_at=published_at,
+        script=script,
+        inspection_level=inspection.level,
+        inspection_kind=inspection.kind,
+        inspection_round=inspection.round,
+        inspection_team=inspection.team,
+        inspected_org=inspection.org,
+        inspection_start=timeline.inspection_start,
+        inspection_end=timeline.inspection_end,
+        feedback_date=timeline.feedback_date,
+        disclosure_start=timeline.disclosure_start,
+        disclosure_end=timeline.disclosure_end,
+        phones=contacts.phones,
+        emails=contacts.emails,
+        postal_address=contacts.postal_address,
+        postcode=contacts.postcode,
+        signer=signature.signer,
+        signed_date=signature.signed_date,
+        body_text=body_text,
+        content_hash=content_hash(body_text),
+    )
+
+
+def parse_text(text: str, *, url: str | None = None, source_id: str | None = None) -> Notice:
+    """A plain-text notice, optionally with a saved page's header (breadcrumb, title, 来源/日期 line)."""
+    header = split_header(clean_lines(text or ""))
+    published = header.published_at or date_from_url(url)
+    return build_notice(header.title, published, "\n".join(header.body), url, source_id)
+
+
+def parse_html(
+    html: str, url: str | None = None, *, source_id: str | None = None, body_selectors: Sequence[str] = ()
+) -> Notice:
+    """A portal's detail page → Notice; never raises (unreadable pages give doc_type "other")."""
+    article = extract_article(html or "", url, body_selectors)
+    return build_notice(article.title, article.published_at, article.body_text, url, source_id)
+
+
+def parse_bytes(
+    data: bytes,
+    url: str | None = None,
+    *,
+    content_type: str | None = None,
+    encoding: str | None = None,
+    source_id: str | None = None,
+    body_selectors: Sequence[str] = (),
+) -> Notice:
+    """Fetched bytes → Notice: decode, then HTML or plain text. Raises ParseError for binary data."""
+    text = decode(data, content_type, encoding)
+    is_html = looks_like_html(text) or "html" in (content_type or "").lower()
+    if is_html:
+        return parse_html(text, url, source_id=source_id, body_selectors=body_selectors)
+    return parse_text(text, url=url, source_id=source_id)

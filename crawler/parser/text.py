@@ -1,0 +1,104 @@
+"""Text normalisation: page text → clean paragraphs, and the canonical form used for change detection.
+
+Chinese portals indent paragraphs with full-width spaces (U+3000) and NBSPs, sprinkle page chrome
+("【打印】", share widgets, view counters) into the article area, and reprint the same notice in
+traditional script. Change detection must see none of that (../shared/DESIGN.md, "What changed means").
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+
+import opencc
+
+# Whole lines that are page furniture, never notice content. Matched after width folding (NFKC),
+# so ":" stands for both "：" and ":".
+_CHROME_LINE = re.compile(
+    r"""^(?:
+        【?\s*(?:打印|关闭|关闭窗口|打印本页|返回顶部|收藏|纠错|字号|大|中|小|默认|加入收藏|打印正文)\s*】?
+        (?:\s*【\s*(?:打印|关闭|关闭窗口|打印本页|返回顶部|收藏|纠错|大|中|小)\s*】)*
+      | (?:扫一扫|微信扫一扫|手机扫一扫).{0,30}
+      | 分享(?:到|至)?\s*:.{0,40}
+      | 分享(?:到|至)
+      | (?:浏览|阅读|访问|点击)(?:次数|量|数)?\s*:?\s*\d*\s*次?
+      | (?:责任编辑|编辑|校对|审核|网站编辑)\s*:.{0,20}
+      | (?:字号|字体)\s*:?\s*(?:[【\[]?\s*[大中小]\s*[】\]]?\s*)*
+      | (?:上一篇|下一篇)\s*:.*
+      | 相关(?:链接|阅读|新闻)\s*:?
+      | 附件\s*:?\s*
+    )$""",
+    re.VERBOSE,
+)
+_HORIZONTAL_SPACE = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
+_ALL_SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese (opencc t2s); simplified text passes through unchanged."""
+    return _t2s().convert(text) if text else text
+
+
+def detect_script(text: str) -> str:
+    """'hant' when a noticeable share of the CJK characters change under t2s, else 'hans'.
+
+    A threshold, not "any change", because a few characters (e.g. 於, 著) also occur in simplified
+    texts and a single one must not flip the verdict.
+    """
+    cjk = len(_CJK.findall(text))
+    if cjk == 0:
+        return "hans"
+    changed = sum(1 for a, b in zip(text, to_simplified(text)) if a != b)
+    return "hant" if changed >= 3 and changed / cjk >= 0.02 else "hans"
+
+
+def fold_width(text: str) -> str:
+    """NFKC: full-width letters, digits and punctuation → ASCII (":" for "：", "1" for "１")."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def is_chrome_line(line: str) -> bool:
+    return bool(_CHROME_LINE.match(fold_width(line).strip()))
+
+
+def clean_line(line: str) -> str:
+    """Fold indentation and runs of spaces inside one paragraph."""
+    return _HORIZONTAL_SPACE.sub(" ", line).strip()
+
+
+def clean_lines(text: str) -> list[str]:
+    """Paragraphs of `text`, one per non-empty, non-chrome line."""
+    out = []
+    for raw in text.splitlines():
+        line = clean_line(raw)
+        if line and not is_chrome_line(line):
+            out.append(line)
+    return out
+
+
+def clean_body(text: str) -> str:
+    return "\n".join(clean_lines(text))
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def normalise_for_compare(text: str) -> str:
+    """Canonical text for change detection: width-folded, simplified, chrome-free, no whitespace."""
+    lines = clean_lines(fold_width(text))
+    joined = "".join(lines)
+    return _ALL_SPACE.sub("", to_simplified(joined))
+
+
+def content_hash(body_text: str) -> str:
+    """sha256 hex of `normalise_for_compare(body_text)`."""
+    return hashlib.sha256(normalise_for_compare(body_text).encode("utf-8")).hexdigest()

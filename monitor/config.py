@@ -1,0 +1,261 @@
+"""config.yaml: read once, validated by one loader, turned into frozen dataclasses.
+
+Every error names the file, the source and the key, and lists what is valid, e.g.
+`config.yaml: sources[gdjct_zgls]: unknown key 'start_ur' (valid: id, kind, name, …)`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from crawler.kinds import KINDS
+from crawler.source import SourceSpec
+
+DEFAULT_CONFIG = Path("config.yaml")
+DEFAULT_DB = Path("noticewatch.db")
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message is one line naming file, place and key."""
+
+
+@dataclass(frozen=True)
+class Defaults:
+    schedule: str = "0 */6 * * *"  # cron, used by the daemon
+    max_pages: int = 5
+    download_delay: float = 8.0  # seconds between requests to one domain (loopback excepted)
+    retries: int = 2
+    timeout: float = 30.0
+    user_agent: str | None = None  # None: crawler.settings.USER_AGENT
+    removal_after_failures: int = 3
+
+
+@dataclass(frozen=True)
+class Storage:
+    path: Path = DEFAULT_DB
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str
+    kind: str
+    start_urls: tuple[str, ...]
+    max_pages: int
+    schedule: str
+    enabled: bool = True
+    encoding: str | None = None
+    selectors: dict[str, str] = field(default_factory=dict)
+
+    def spec(self) -> SourceSpec:
+        return SourceSpec(
+            id=self.id,
+            kind=self.kind,
+            start_urls=self.start_urls,
+            name=self.name,
+            max_pages=self.max_pages,
+            encoding=self.encoding,
+            selectors=dict(self.selectors),
+        )
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    defaults: Defaults
+    storage: Storage
+    sources: tuple[Source, ...]
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        known = ", ".join(s.id for s in self.sources) or "none"
+        raise ConfigError(f"{self.path}: no source with id '{source_id}' (known: {known})")
+
+
+TOP_KEYS = ("defaults", "storage", "sources")
+DEFAULT_KEYS = tuple(Defaults.__dataclass_fields__)
+STORAGE_KEYS = ("path",)
+COMMON_SOURCE_KEYS = ("id", "name", "kind", "start_urls", "schedule", "enabled")
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a config file; raise ConfigError with a one-line message."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found (pass --config PATH)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from None
+    return parse_config(data if data is not None else {}, path)
+
+
+def parse_config(data: Any, path: Path | None = None) -> Config:
+    where = str(path or "config")
+    _require_mapping(data, where)
+    _check_keys(data, TOP_KEYS, where)
+    defaults = _parse_defaults(data.get("defaults") or {}, f"{where}: defaults")
+    storage = _parse_storage(data.get("storage") or {}, f"{where}: storage", path)
+    raw_sources = data.get("sources") or []
+    if not isinstance(raw_sources, list):
+        raise ConfigError(f"{where}: sources: expected a list of sources, got {type(raw_sources).__name__}")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_sources):
+        label = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else index
+        source = _parse_source(raw, defaults, f"{where}: sources[{label}]")
+        if source.id in seen:
+            raise ConfigError(f"{where}: sources[{source.id}]: duplicate id '{source.id}'")
+        seen.add(source.id)
+        sources.append(source)
+    return Config(path=path, defaults=defaults, storage=storage, sources=tuple(sources))
+
+
+def _parse_defaults(data: Any, where: str) -> Defaults:
+    _require_mapping(data, where)
+    _check_keys(data, DEFAULT_KEYS, where)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        expected = type(getattr(Defaults(), key))
+        if key == "user_agent":
+            values[key] = _string(value, f"{where}: user_agent")
+        elif key == "schedule":
+            values[key] = _schedule(value, f"{where}: schedule")
+        elif expected is int:
+            values[key] = _positive_int(value, f"{where}: {key}")
+        else:
+            values[key] = _non_negative_number(value, f"{where}: {key}")
+    return Defaults(**values)
+
+
+def _parse_storage(data: Any, where: str, config_path: Path | None) -> Storage:
+    _require_mapping(data, where)
+    _check_keys(data, STORAGE_KEYS, where)
+    if "path" not in data:
+        return Storage()
+    raw = Path(_string(data["path"], f"{where}: path"))
+    # A relative DB path is relative to the config file, so `--config other/config.yaml` works anywhere.
+    if not raw.is_absolute() and config_path is not None:
+        raw = config_path.parent / raw
+    return Storage(path=raw)
+
+
+def _parse_source(data: Any, defaults: Defaults, where: str) -> Source:
+    _require_mapping(data, where)
+    kind = data.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise ConfigError(f"{where}: missing key 'kind' (known kinds: {', '.join(sorted(KINDS))})")
+    if kind not in KINDS:
+        raise ConfigError(f"{where}: kind: unknown kind '{kind}' (known kinds: {', '.join(sorted(KINDS))})")
+    spider = KINDS[kind]
+    _check_keys(data, COMMON_SOURCE_KEYS + spider.option_keys, where)
+    for key in ("id", "kind", "start_urls"):
+        if key not in data:
+            raise ConfigError(f"{where}: missing key '{key}'")
+    source_id = _string(data["id"], f"{where}: id")
+    if not SOURCE_ID.match(source_id):
+        raise ConfigError(f"{where}: id: '{source_id}' must be lowercase letters, digits, '_' or '-'")
+    selectors = data.get("selectors") or {}
+    _require_mapping(selectors, f"{where}: selectors")
+    _check_keys(selectors, spider.selector_keys, f"{where}: selectors")
+    encoding = data.get("encoding")
+    if encoding is not None:
+        encoding = _encoding(encoding, f"{where}: encoding")
+    return Source(
+        id=source_id,
+        name=_string(data.get("name", source_id), f"{where}: name"),
+        kind=kind,
+        start_urls=_urls(data["start_urls"], f"{where}: start_urls"),
+        max_pages=_positive_int(data.get("max_pages", defaults.max_pages), f"{where}: max_pages"),
+        schedule=_schedule(data.get("schedule", defaults.schedule), f"{where}: schedule"),
+        enabled=_bool(data.get("enabled", True), f"{where}: enabled"),
+        encoding=encoding,
+        selectors={k: _string(v, f"{where}: selectors.{k}") for k, v in selectors.items()},
+    )
+
+
+# -- value checks: each raises ConfigError naming the place -------------------------------------
+def _require_mapping(value: Any, where: str) -> None:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys, got {type(value).__name__}")
+
+
+def _check_keys(data: dict, valid: tuple[str, ...], where: str) -> None:
+    for key in data:
+        if key not in valid:
+            raise ConfigError(f"{where}: unknown key '{key}' (valid: {', '.join(valid)})")
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: expected a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _positive_int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where}: expected a whole number >= 1, got {value!r}")
+    return value
+
+
+def _non_negative_number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{where}: expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    return value
+
+
+def _urls(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"{where}: expected a list of http(s) URLs")
+    for url in value:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
+    return tuple(value)
+
+
+def _schedule(value: Any, where: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger  # imported late: only needed to validate
+
+    text = _string(value, where)
+    try:
+        CronTrigger.from_crontab(text, timezone="UTC")
+    except ValueError as exc:
+        raise ConfigError(f"{where}: '{text}' is not a cron expression ({exc})") from None
+    return text
+
+
+def _encoding(value: Any, where: str) -> str:
+    import codecs
+
+    text = _string(value, where)
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        raise ConfigError(f"{where}: unknown encoding '{text}'") from None
+    # gb2312/gbk pages routinely contain characters outside those sets (DESIGN.md).
+    return "gb18030" if text.lower().replace("-", "") in ("gb2312", "gbk") else text

@@ -1,0 +1,120 @@
+"""Terminal output (rich): notice tables, one notice, crawl summaries. Text only, no logic."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from crawler.notice import NOTICE_FIELDS, Notice
+from monitor.runner import CrawlResult
+from monitor.store import StoredNotice
+from monitor.window import describe_window, window_status
+
+WINDOW_STYLE = {
+    "open": "green",
+    "closing soon": "bold yellow",
+    "upcoming": "cyan",
+    "closed": "dim",
+    "unknown": "dim",
+}
+
+
+def notices_table(rows: Sequence[StoredNotice | Notice], today: date, title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False, expand=True, title_justify="left")
+    table.add_column("id", justify="right", style="dim", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("title", ratio=3)
+    table.add_column("inspected org", ratio=2)
+    table.add_column("team", ratio=2)
+    table.add_column("disclosure window", ratio=2)
+    for index, row in enumerate(rows, 1):
+        notice = row.notice if isinstance(row, StoredNotice) else row
+        ident = str(row.id) if isinstance(row, StoredNotice) else str(index)
+        status = window_status(notice, today)
+        window = Text(describe_window(notice, today), style=WINDOW_STYLE[status])
+        title_text = notice.title or notice.url or "(untitled)"
+        if notice.doc_type != "rectification_notice":
+            title_text = f"[{notice.doc_type}] {title_text}"
+        table.add_row(
+            ident,
+            notice.published_at or "",
+            title_text,
+            notice.inspected_org or "",
+            notice.inspection_team or "",
+            window,
+        )
+    return table
+
+
+def notice_detail(stored: StoredNotice | Notice, today: date) -> Table:
+    notice = stored.notice if isinstance(stored, StoredNotice) else stored
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value")
+    for name in NOTICE_FIELDS:
+        if name == "body_text":
+            continue
+        value = getattr(notice, name)
+        if isinstance(value, tuple):
+            value = ", ".join(value)
+        table.add_row(name, "" if value is None else str(value))
+    table.add_row("window", describe_window(notice, today))
+    if isinstance(stored, StoredNotice):
+        table.add_row("status", stored.status)
+        table.add_row("versions", str(stored.version_count))
+        table.add_row("first seen", stored.first_seen)
+        table.add_row("last seen", stored.last_seen)
+    return table
+
+
+def crawl_summary(results: Sequence[CrawlResult]) -> Table:
+    table = Table(title="crawl summary", title_justify="left")
+    for column in ("source", "status", "pages", "new", "updated", "unchanged", "problems"):
+        table.add_column(column, justify="right" if column not in ("source", "status") else "left")
+    for r in results:
+        style = {"completed": "green", "failed": "red", "aborted": "yellow"}.get(r.status, "")
+        table.add_row(
+            r.source_id,
+            Text(r.status, style=style),
+            str(r.pages),
+            str(r.new),
+            str(r.changed),
+            str(r.unchanged),
+            str(len(r.problems)),
+        )
+    return table
+
+
+def print_problems(console: Console, results: Sequence[CrawlResult]) -> None:
+    for r in results:
+        for problem in r.problems:
+            console.print(Text(f"  {r.source_id}: {problem}", style="yellow"))
+
+
+def sources_table(config, store) -> Table:  # noqa: ANN001 - Config, Store | None
+    table = Table(title=f"sources in {config.path}", title_justify="left")
+    for column in ("id", "kind", "name", "start URLs", "schedule", "notices", "last run"):
+        table.add_column(column)
+    for source in config.sources:
+        notices = last = ""
+        if store is not None:
+            notices = str(
+                next(store.rows("select count(*) n from notices where source_id = ?", [source.id]))["n"]
+            )
+            run = next(
+                store.rows(
+                    "select status, started_at from runs where source_id = ? order by id desc limit 1",
+                    [source.id],
+                ),
+                None,
+            )
+            last = f"{run['started_at']} {run['status']}" if run else "never"
+        name = source.name + ("" if source.enabled else " (disabled)")
+        table.add_row(
+            source.id, source.kind, name, "\n".join(source.start_urls), source.schedule, notices, last
+        )
+    return table

@@ -1,0 +1,161 @@
+"""Run spiders in-process: Scrapy's AsyncCrawlerRunner on the asyncio reactor (DESIGN.md "Shape").
+
+Sources on the same registered domain run one after another (they share a firewall); different
+domains run side by side. `run_reactor` is the one place that installs and drives the reactor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from crawler.kinds import spider_for
+from crawler.source import SourceSpec
+from monitor.config import Defaults
+
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    source_id: str
+    status: str  # completed | failed | aborted
+    pages: int
+    items: int
+    new: int
+    changed: int
+    unchanged: int
+    problems: tuple[str, ...]
+    run_id: int | None = None
+    scraped: tuple[Any, ...] = field(default=(), repr=False)  # dry runs only
+
+
+ProgressCallback = Callable[[str, dict[str, Any]], None]
+
+
+def crawl_settings(defaults: Defaults, db_path: Path | None, log_level: str = "WARNING") -> Any:
+    """Scrapy settings: crawler.settings, overlaid with config defaults and the store pipeline."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("DOWNLOAD_DELAY", defaults.download_delay, priority="cmdline")
+    settings.set("AUTOTHROTTLE_START_DELAY", defaults.download_delay, priority="cmdline")
+    settings.set("RETRY_TIMES", defaults.retries, priority="cmdline")
+    settings.set("DOWNLOAD_TIMEOUT", defaults.timeout, priority="cmdline")
+    if defaults.user_agent:
+        settings.set("USER_AGENT", defaults.user_agent, priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if db_path is not None:
+        settings.set("NOTICEWATCH_DB", str(db_path), priority="cmdline")
+        settings.set("ITEM_PIPELINES", {"monitor.pipeline.StorePipeline": 300}, priority="cmdline")
+    return settings
+
+
+def registered_domain(url: str) -> str:
+    """zhuhai.gov.cn for www.zhuhai.gov.cn and xxx.zhuhai.gov.cn: one firewall, one queue."""
+    import tldextract
+
+    host = urlsplit(url).hostname or ""
+    # suffix_list_urls=() keeps tldextract on its bundled list: no network fetch, ever.
+    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    parts = extract(host)
+    return parts.top_domain_under_public_suffix or host
+
+
+async def crawl_sources(
+    specs: Sequence[SourceSpec], settings: Any, progress: ProgressCallback | None = None
+) -> list[CrawlResult]:
+    from scrapy.crawler import AsyncCrawlerRunner
+
+    runner = AsyncCrawlerRunner(settings)
+    groups: dict[str, list[SourceSpec]] = {}
+    for spec in specs:
+        groups.setdefault(registered_domain(spec.start_urls[0]), []).append(spec)
+
+    async def crawl_group(group: list[SourceSpec]) -> list[CrawlResult]:
+        return [await crawl_one(runner, spec, progress) for spec in group]
+
+    results_by_group = await asyncio.gather(*(crawl_group(g) for g in groups.values()))
+    by_id = {r.source_id: r for group in results_by_group for r in group}
+    return [by_id[spec.id] for spec in specs]
+
+
+async def crawl_one(runner: Any, spec: SourceSpec, progress: ProgressCallback | None) -> CrawlResult:
+    from scrapy import signals
+
+    from monitor.pipeline import StorePipeline
+
+    crawler = runner.create_crawler(spider_for(spec.kind))
+    scraped: list[Any] = []
+    storing = bool(runner.settings.get("NOTICEWATCH_DB"))
+    if not storing:
+        crawler.signals.connect(
+            lambda item, **_: scraped.append(item), signal=signals.item_scraped, weak=False
+        )
+    poller = asyncio.ensure_future(_poll_progress(crawler, spec.id, progress)) if progress else None
+    try:
+        await runner.crawl(crawler, source=spec)
+    finally:
+        if poller:
+            poller.cancel()
+    stats = crawler.stats.get_stats()
+    if progress:
+        progress(spec.id, stats)
+    pipeline = crawler.get_item_pipeline(StorePipeline) if storing else None
+    run = pipeline and pipeline.run_id
+    problems = tuple(getattr(crawler.spider, "problems", ()))
+    pages = int(stats.get("source/pages/list", 0)) + int(stats.get("source/pages/detail", 0))
+    reason = stats.get("finish_reason", "finished")
+    status = "aborted" if reason != "finished" else ("failed" if pages == 0 and problems else "completed")
+    return CrawlResult(
+        source_id=spec.id,
+        status=status,
+        pages=pages,
+        items=int(stats.get("item_scraped_count", 0)),
+        new=int(stats.get("noticewatch/new", 0)),
+        changed=int(stats.get("noticewatch/changed", 0)),
+        unchanged=int(stats.get("noticewatch/unchanged", 0)),
+        problems=problems,
+        run_id=run or None,
+        scraped=tuple(scraped),
+    )
+
+
+async def _poll_progress(crawler: Any, source_id: str, progress: ProgressCallback) -> None:
+    while True:
+        await asyncio.sleep(0.2)
+        if crawler.stats is not None:
+            progress(source_id, crawler.stats.get_stats())
+
+
+def run_reactor(main: Callable[[], Awaitable[T]]) -> T:
+    """Install the asyncio reactor, run `main()` to completion on it, stop, return its result.
+
+    The reactor must be installed before anything imports twisted.internet.reactor (DESIGN.md).
+    """
+    from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed, is_reactor_installed
+
+    if not is_reactor_installed():
+        install_reactor(REACTOR)
+    elif not is_asyncio_reactor_installed():
+        raise RuntimeError("a non-asyncio Twisted reactor is already installed")
+    from twisted.internet import defer, reactor
+
+    outcome: dict[str, Any] = {}
+
+    def start() -> None:
+        d = defer.Deferred.fromFuture(asyncio.ensure_future(main()))
+        d.addCallbacks(lambda r: outcome.setdefault("result", r), lambda f: outcome.setdefault("failure", f))
+        d.addBoth(lambda _: reactor.stop())
+
+    reactor.callWhenRunning(start)
+    reactor.run(installSignalHandlers=True)
+    if "failure" in outcome:
+        outcome["failure"].raiseException()
+    return outcome.get("result")  # type: ignore[return-value]

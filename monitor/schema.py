@@ -1,0 +1,106 @@
+"""Database schema as sqlite-utils migrations. Append new migrations; never edit applied ones."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from crawler.notice import NOTICE_FIELDS
+
+migrations = Migrations("noticewatch")
+
+LIST_FIELDS = ("phones", "emails")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["sources"].create(
+        {
+            "id": str,
+            "name": str,
+            "kind": str,
+            "start_urls": str,  # JSON list
+            "first_seen": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    notice_columns: dict[str, type] = {"id": int}
+    notice_columns.update({name: str for name in NOTICE_FIELDS})
+    notice_columns.update(
+        {
+            "status": str,  # active | removed (removal detection: see the change monitor)
+            "list_title": str,
+            "list_date": str,
+            "first_seen": str,
+            "last_seen": str,
+            "last_fetched": str,
+            "raw_sha256": str,
+            "version_count": int,
+            "consecutive_failures": int,
+        }
+    )
+    db["notices"].create(notice_columns, pk="id", not_null={"url", "source_id"})
+    db["notices"].create_index(["url"], unique=True)
+    db["notices"].create_index(["source_id", "published_at"])
+    db["notice_versions"].create(
+        {
+            "id": int,
+            "notice_id": int,
+            "version": int,
+            "fetched_at": str,
+            "raw_sha256": str,
+            "content_hash": str,
+            "record": str,  # JSON of the full Notice at this version
+        },
+        pk="id",
+        foreign_keys=[("notice_id", "notices", "id")],
+    )
+    db["notice_versions"].create_index(["notice_id", "version"], unique=True)
+    db["runs"].create(
+        {
+            "id": int,
+            "source_id": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | completed | failed | aborted
+            "pages": int,
+            "items": int,
+            "new": int,
+            "changed": int,
+            "unchanged": int,
+            "problems": str,  # JSON list of one-line problems
+            "stats": str,  # JSON of the crawl's stats
+        },
+        pk="id",
+    )
+    db["runs"].create_index(["source_id", "started_at"])
+    db["events"].create(
+        {
+            "id": int,
+            "kind": str,  # new | changed | removed | restored | moved | window
+            "notice_id": int,
+            "source_id": str,
+            "run_id": int,
+            "detected_at": str,
+            "summary": str,
+            "changes": str,  # JSON list of field changes
+            "diff": str,
+        },
+        pk="id",
+        foreign_keys=[("notice_id", "notices", "id")],
+    )
+    db["events"].create_index(["detected_at"])
+    db["digests"].create(
+        {
+            "id": int,
+            "target": str,
+            "created_at": str,
+            "delivered_at": str,
+            "status": str,
+            "first_event_id": int,
+            "last_event_id": int,
+            "payload_sha256": str,
+            "error": str,
+        },
+        pk="id",
+    )

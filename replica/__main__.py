@@ -1,0 +1,28 @@
+"""Serve the demo replica in the foreground: `python -m replica [--port 8000] [--host 127.0.0.1]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from replica.server import ReplicaServer
+from replica.sites import build_demo_sites
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m replica", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    args = parser.parse_args(argv)
+    server = ReplicaServer(build_demo_sites(), host=args.host, port=args.port)
+    server.bind()
+    for site in server.sites:
+        print(f"{site.id}: {server.url(site.list_url(1))} ({len(site.notices)} notices)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

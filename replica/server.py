@@ -1,0 +1,192 @@
+"""The replica as a real HTTP server on loopback: stdlib ThreadingHTTPServer in a background thread.
+
+    with ReplicaServer(build_demo_sites()) as server:
+        urlopen(server.url("/xunshizgls/index.html"))
+        assert "/private/index.html" not in server.paths()
+
+Bind port 0 (the default) and read `base_url`, as Scrapy's own mock server does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from replica.faults import Fault, find_fault
+from replica.model import Site
+from replica.portal import Portal, Response
+
+
+class RequestRecord(NamedTuple):
+    method: str
+    path: str  # as requested, query string included
+    user_agent: str
+
+
+class ReplicaServer:
+    """Serves `sites` on host:port; a context manager that starts and stops a background thread."""
+
+    def __init__(
+        self,
+        sites: Sequence[Site],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        site_name: str | None = None,
+    ) -> None:
+        self.portal = Portal(sites, site_name)
+        self.faults: dict[str, Fault] = {}
+        self._host = host
+        self._port = port
+        self._lock = threading.Lock()
+        self._requests: list[RequestRecord] = []
+        self._fault_hits: dict[str, int] = {}
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def sites(self) -> list[Site]:
+        """The live site list: edit a site's notices between crawls to stage changes."""
+        return self.portal.sites
+
+    def site(self, site_id: str) -> Site:
+        for s in self.portal.sites:
+            if s.id == site_id:
+                return s
+        valid = ", ".join(s.id for s in self.portal.sites)
+        raise KeyError(f"replica: no site {site_id!r} (valid: {valid})")
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def bind(self) -> None:
+        """Open the listening socket (idempotent); `base_url` is known from here on."""
+        if self._httpd is None:
+            self._httpd = ThreadingHTTPServer((self._host, self._port), self._handler_class())
+            self._httpd.daemon_threads = True
+
+    def start(self) -> ReplicaServer:
+        """Bind and serve in a daemon thread; returns self."""
+        self.bind()
+        if self._thread is None:
+            assert self._httpd is not None
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, name=f"replica{self.base_url}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (for the CLI)."""
+        self.bind()
+        assert self._httpd is not None
+        try:
+            self._httpd.serve_forever()
+        finally:
+            self._httpd.server_close()
+            self._httpd = None
+
+    def stop(self) -> None:
+        if self._httpd is not None and self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+        if self._httpd is not None:
+            self._httpd.server_close()
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- addresses ---------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("replica: server not bound yet; call start() or bind() first")
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+    # -- request log -------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A snapshot of every request so far: (method, path, user_agent)."""
+        with self._lock:
+            return list(self._requests)
+
+    def paths(self) -> list[str]:
+        return [r.path for r in self.requests]
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    # -- request handling ---------------------------------------------------------------------
+
+    def respond(self, method: str, raw_path: str, user_agent: str, host: str | None) -> Response:
+        """Log the request, apply any fault, and render the page."""
+        with self._lock:
+            self._requests.append(RequestRecord(method, raw_path, user_agent))
+        path = urlsplit(raw_path).path or "/"
+        base_url = f"http://{host}" if host else self.base_url
+        found = find_fault(self.faults, path)
+        if found is not None:
+            key, fault = found
+            with self._lock:
+                hits = self._fault_hits.get(key, 0)
+                self._fault_hits[key] = hits + 1
+            if fault.times is None or hits < fault.times:
+                if fault.delay:
+                    time.sleep(fault.delay)
+                return fault.apply(
+                    lambda: self.portal.respond(path, base_url), self.portal.error
+                )
+        return self.portal.respond(path, base_url)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            server_version = "nginx"  # what the real portals announce
+            sys_version = ""
+
+            def do_GET(self) -> None:
+                self._answer(with_body=True)
+
+            def do_HEAD(self) -> None:
+                self._answer(with_body=False)
+
+            def _answer(self, with_body: bool) -> None:
+                response = server.respond(
+                    self.command, self.path, self.headers.get("User-Agent", ""),
+                    self.headers.get("Host"),
+                )
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Content-Length", str(len(response.body)))
+                for name, value in response.headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                if with_body:
+                    try:
+                        self.wfile.write(response.body)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass  # the client gave up (timeouts in fault tests); nothing to do
+
+            def log_message(self, format: str, *args: object) -> None:
+                # Quiet: one stderr line per request would drown test output; see `requests`.
+                return
+
+        return Handler
