@@ -29,7 +29,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Defaults:
     schedule: str = "0 */6 * * *"  # cron, used by the daemon
-    max_pages: int = 5
+    max_pages: int = 20
     download_delay: float = 8.0  # seconds between requests to one domain (loopback excepted)
     retries: int = 2
     timeout: float = 30.0
@@ -137,6 +137,8 @@ def _parse_defaults(data: Any, where: str) -> Defaults:
             values[key] = _string(value, f"{where}: user_agent")
         elif key == "schedule":
             values[key] = _schedule(value, f"{where}: schedule")
+        elif key == "retries":
+            values[key] = _whole_number(value, f"{where}: {key}", minimum=0)
         elif expected is int:
             values[key] = _positive_int(value, f"{where}: {key}")
         else:
@@ -209,8 +211,12 @@ def _string(value: Any, where: str) -> str:
 
 
 def _positive_int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where}: expected a whole number >= 1, got {value!r}")
+    return _whole_number(value, where, minimum=1)
+
+
+def _whole_number(value: Any, where: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{where}: expected a whole number >= {minimum}, got {value!r}")
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from replica.server import ReplicaServer
 from replica.sites import build_demo_sites
@@ -17,10 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     server.bind()
     for site in server.sites:
         print(f"{site.id}: {server.url(site.list_url(1))} ({len(site.notices)} notices)")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

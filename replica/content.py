@@ -22,9 +22,7 @@ _INDENT = " \t\u3000\xa0"
 def read_paragraphs(path: Path, title: str = "") -> tuple[str, ...]:
     """Body paragraphs of a seed file: stripped, blank lines and captured chrome dropped."""
     lines = (line.strip(_INDENT) for line in path.read_text(encoding="utf-8").splitlines())
-    return tuple(
-        line for line in lines if line and line != title and not _CHROME.match(line)
-    )
+    return tuple(line for line in lines if line and line != title and not _CHROME.match(line))
 
 
 def _seed(name: str) -> Path:

@@ -35,9 +35,7 @@ class Fault:
         if self.delay < 0:
             raise ValueError(f"Fault: delay must be >= 0, got {self.delay}")
 
-    def apply(
-        self, render: Callable[[], Response], error: Callable[[int], Response]
-    ) -> Response:
+    def apply(self, render: Callable[[], Response], error: Callable[[int], Response]) -> Response:
         """The response to send: the error page for `status`, else the normal page."""
         if self.status is not None:
             return error(self.status)

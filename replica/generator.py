@@ -89,14 +89,21 @@ def _pick_org(rng: random.Random, level: str) -> tuple[_Org, str]:
         if shape == "department":
             dept, short, prefix = rng.choice(places.PROVINCE_DEPARTMENTS)
             city = places.GUANGZHOU
-            org = _Org(f"省{dept}党组", f"中共广东省{dept}党组", f"省{dept}党组", short, "省委",
-                       city, rng.choice(city.districts), prefix)
+            org = _Org(
+                f"省{dept}党组",
+                f"中共广东省{dept}党组",
+                f"省{dept}党组",
+                short,
+                "省委",
+                city,
+                rng.choice(city.districts),
+                prefix,
+            )
             return org, "省委"
         city = rng.choice(places.CITIES)
         if shape == "city":
             name = f"{city.name}市委"
-            org = _Org(name, f"中共{name}", name, "市委", "省委", city,
-                       rng.choice(city.districts), "")
+            org = _Org(name, f"中共{name}", name, "市委", "省委", city, rng.choice(city.districts), "")
             return org, "省委"
         district = rng.choice(city.districts)
         name = f"{city.name}市{district}区委"
@@ -104,8 +111,16 @@ def _pick_org(rng: random.Random, level: str) -> tuple[_Org, str]:
     city = places.ZHUHAI if rng.random() < 0.6 else rng.choice(places.CITIES)
     if city is places.ZHUHAI and rng.random() < 0.35:
         district, town = rng.choice(places.ZHUHAI_TOWNS)
-        org = _Org(f"{town}党委", f"中共珠海市{district}区{town}委员会", f"{town}党委", "镇党委",
-                   "区委", city, district, "")
+        org = _Org(
+            f"{town}党委",
+            f"中共珠海市{district}区{town}委员会",
+            f"{town}党委",
+            "镇党委",
+            "区委",
+            city,
+            district,
+            "",
+        )
         return org, "区委"
     bureau = rng.choice(places.CITY_BUREAUS)
     signer = f"中共{city.name}市{bureau}党组"
@@ -143,8 +158,15 @@ def _plan(rng: random.Random, published: dt.datetime) -> _Plan:
         team = f"{team_party}第{places.chinese_number(number)}{mobile}巡察组"
     focus = ""
     if kind == "专项" or (level == "巡视" and rng.random() < 0.3):
-        focus = rng.choice(("推进粤港澳大湾区建设情况", "落实“百县千镇万村高质量发展工程”情况",
-                            "推进乡村振兴战略情况", "落实安全生产责任制情况", "推进生态环境保护工作情况"))
+        focus = rng.choice(
+            (
+                "推进粤港澳大湾区建设情况",
+                "落实“百县千镇万村高质量发展工程”情况",
+                "推进乡村振兴战略情况",
+                "落实安全生产责任制情况",
+                "推进生态环境保护工作情况",
+            )
+        )
     round_ = None
     if rng.random() < 0.2:
         term = "十三届省委" if level == "巡视" else f"{rng.choice(('八', '九'))}届{team_party}"
@@ -165,8 +187,11 @@ def _plan(rng: random.Random, published: dt.datetime) -> _Plan:
     feedback_text = _cn_date(feedback, year=feedback.year != end.year or rng.random() < 0.85)
 
     signed = day - dt.timedelta(days=rng.choice((0, 0, 0, 0, 1, 2, 4)))
-    signed_text = (places.chinese_date(signed.year, signed.month, signed.day)
-                   if rng.random() < 0.15 else _cn_date(signed))
+    signed_text = (
+        places.chinese_date(signed.year, signed.month, signed.day)
+        if rng.random() < 0.15
+        else _cn_date(signed)
+    )
     window = None
     window_text = ""
     if rng.random() < 0.8:
@@ -181,23 +206,39 @@ def _plan(rng: random.Random, published: dt.datetime) -> _Plan:
         phones.append(_phone(rng, org.city))
     road = rng.choice(places.ROADS)
     building = rng.choice(places.BUILDINGS).format(n=rng.randint(1, 9))
-    address = (f"{org.city.name}市{org.district}区{road}{rng.randint(1, 899)}号{building}"
-               f"{rng.randint(1, 9)}{rng.randint(0, 2)}{rng.randint(1, 9)}室")
+    address = (
+        f"{org.city.name}市{org.district}区{road}{rng.randint(1, 899)}号{building}"
+        f"{rng.randint(1, 9)}{rng.randint(0, 2)}{rng.randint(1, 9)}室"
+    )
     postcode = None
     postcode_text = ""
     if rng.random() < 0.75:
         postcode = org.city.postcode[:4] + f"{rng.randint(0, 9)}0"
         postcode_text = rng.choice((f",邮政编码{postcode}", f",邮编:{postcode}"))
     return _Plan(
-        level=level, kind=kind, team=team, org=org, focus=focus, round=round_,
-        start=start, end=end, period_text=period_text,
-        feedback=feedback, feedback_text=feedback_text,
+        level=level,
+        kind=kind,
+        team=team,
+        org=org,
+        focus=focus,
+        round=round_,
+        start=start,
+        end=end,
+        period_text=period_text,
+        feedback=feedback,
+        feedback_text=feedback_text,
         feedback_in_period_sentence=rng.random() < 0.15,
-        published=published, signed=signed, signed_text=signed_text,
-        window=window, window_text=window_text,
-        phones=tuple(phones), email=_mailbox(rng, org),
+        published=published,
+        signed=signed,
+        signed_text=signed_text,
+        window=window,
+        window_text=window_text,
+        phones=tuple(phones),
+        email=_mailbox(rng, org),
         postal_label=rng.choice(("邮政地址", "邮政地址", "邮政信箱", "通信地址")),
-        postal_address=address, postcode=postcode, postcode_text=postcode_text,
+        postal_address=address,
+        postcode=postcode,
+        postcode_text=postcode_text,
         closing_verb="报告如下" if rng.random() < 0.1 else "予以公布",
         fullwidth=rng.random() < 0.5,
     )
@@ -208,15 +249,22 @@ def _opening(p: _Plan) -> str:
     kind_word = "" if p.kind == "机动" else p.kind  # a 机动 team names its kind itself (seed 003)
     if p.feedback_in_period_sentence:
         # "…开展了常规巡视,并于2023年11月1日反馈了巡视意见。" (DESIGN.md, messy real text)
-        visit = (f"{deployment},{p.period_text},{p.team}对{p.org.name}{p.focus}开展了{kind_word}"
-                 f"{p.level},并于{p.feedback_text}反馈了{p.level}意见。")
+        visit = (
+            f"{deployment},{p.period_text},{p.team}对{p.org.name}{p.focus}开展了{kind_word}"
+            f"{p.level},并于{p.feedback_text}反馈了{p.level}意见。"
+        )
     else:
         verb = "进行了" if p.level == "巡察" and not p.focus else "开展了"
         reporter = p.team if p.level == "巡察" else "省委巡视组"
-        visit = (f"{deployment},{p.period_text},{p.team}对{p.org.name}{p.focus}{verb}{kind_word}"
-                 f"{p.level}。{p.feedback_text},{reporter}向{p.org.recipient}反馈了{p.level}意见。")
-    basis = (f"按照{p.level}工作有关要求" if p.level == "巡视" or p.closing_verb == "报告如下"
-             else "根据《中国共产党巡视工作条例》和《中国共产党党内监督条例》有关规定")
+        visit = (
+            f"{deployment},{p.period_text},{p.team}对{p.org.name}{p.focus}{verb}{kind_word}"
+            f"{p.level}。{p.feedback_text},{reporter}向{p.org.recipient}反馈了{p.level}意见。"
+        )
+    basis = (
+        f"按照{p.level}工作有关要求"
+        if p.level == "巡视" or p.closing_verb == "报告如下"
+        else "根据《中国共产党巡视工作条例》和《中国共产党党内监督条例》有关规定"
+    )
     return f"{visit}{basis},现将{p.level}整改进展情况{p.closing_verb}。"
 
 
@@ -320,8 +368,7 @@ def _publication_times(rng: random.Random, count: int) -> list[dt.datetime]:
         # Guarantee a comment window that runs across a year end.
         days[3] = dt.date(rng.choice((2023, 2024)), 12, rng.randint(10, 28))
     return sorted(
-        dt.datetime(d.year, d.month, d.day, rng.randint(8, 17), rng.choice((0, 0, 30, 15, 45)))
-        for d in days
+        dt.datetime(d.year, d.month, d.day, rng.randint(8, 17), rng.choice((0, 0, 30, 15, 45))) for d in days
     )
 
 
@@ -350,13 +397,16 @@ def generate_notices(
 
 
 def generate_news(
-    count: int, seed: int = 0, start_id: int = DEFAULT_START_ID + 500_000,
+    count: int,
+    seed: int = 0,
+    start_id: int = DEFAULT_START_ID + 500_000,
     source_name: str = "南粤清风网",
 ) -> list[ReplicaNotice]:
-    """News reports about inspections: doc_type "news", no notice fields (lists stay empty).
+    """News reports about inspections: doc_type "news"; the inspection they report (level, team,
+    inspected organisation) is stated, so it is expected — but no notice fields (window, contacts).
 
-    They deliberately mention teams, dates and even a phone number and mailbox (for letters during
-    the inspection), so a parser that extracts fields from any page is caught out.
+    They deliberately mention dates and even a phone number and mailbox (for letters during the
+    inspection), so a parser that takes any page's contacts as a notice's feedback channel is caught out.
     """
     rng = random.Random(seed + 7919)
     news = []
@@ -378,10 +428,11 @@ def generate_news(
         else:
             title = f"{team}进驻{city.name}市开展常规巡视"
             start = day - dt.timedelta(days=rng.randint(1, 4))
+            deadline = _cn_date(start + dt.timedelta(days=60), year=False)
             paragraphs = [
                 f"{_cn_date(start)},{team}进驻{city.name}市开展常规巡视,并召开巡视工作动员会。",
                 f"巡视期间,{team}设立专门值班电话:{_phone(rng, city)},专门邮政信箱:{city.name}市"
-                f"A{rng.randint(100, 999)}号信箱。巡视组受理信访时间截止到{_cn_date(start + dt.timedelta(days=60), year=False)}。",
+                f"A{rng.randint(100, 999)}号信箱。巡视组受理信访时间截止到{deadline}。",
                 "根据巡视工作条例规定,巡视组主要受理反映被巡视党组织领导班子及其成员问题的来信来电来访。",
             ]
         news.append(
@@ -392,7 +443,12 @@ def generate_news(
                 source_name=source_name,
                 paragraphs=paragraphs,
                 expected=expected_fields(
-                    doc_type="news", title=title, published_at=day.isoformat()
+                    doc_type="news",
+                    title=title,
+                    published_at=day.isoformat(),
+                    inspection_level="巡视",
+                    inspection_team=team,
+                    inspected_org=f"{city.name}市委",
                 ),
             )
         )

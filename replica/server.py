@@ -9,6 +9,7 @@ Bind port 0 (the default) and read `base_url`, as Scrapy's own mock server does.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Sequence
@@ -150,9 +151,7 @@ class ReplicaServer:
             if fault.times is None or hits < fault.times:
                 if fault.delay:
                     time.sleep(fault.delay)
-                return fault.apply(
-                    lambda: self.portal.respond(path, base_url), self.portal.error
-                )
+                return fault.apply(lambda: self.portal.respond(path, base_url), self.portal.error)
         return self.portal.respond(path, base_url)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -170,7 +169,9 @@ class ReplicaServer:
 
             def _answer(self, with_body: bool) -> None:
                 response = server.respond(
-                    self.command, self.path, self.headers.get("User-Agent", ""),
+                    self.command,
+                    self.path,
+                    self.headers.get("User-Agent", ""),
                     self.headers.get("Host"),
                 )
                 self.send_response(response.status)
@@ -180,10 +181,9 @@ class ReplicaServer:
                     self.send_header(name, value)
                 self.end_headers()
                 if with_body:
-                    try:
+                    # The client may have given up already (timeouts in fault tests): fine.
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                         self.wfile.write(response.body)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass  # the client gave up (timeouts in fault tests); nothing to do
 
             def log_message(self, format: str, *args: object) -> None:
                 # Quiet: one stderr line per request would drown test output; see `requests`.

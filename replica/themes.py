@@ -79,9 +79,7 @@ def theme_of(site: Site) -> Theme:
 
 
 def _head(title: str, meta: dict[str, str] | None = None) -> str:
-    tags = "".join(
-        f'<meta name="{escape(k)}" content="{escape(v)}">\n' for k, v in (meta or {}).items()
-    )
+    tags = "".join(f'<meta name="{escape(k)}" content="{escape(v)}">\n' for k, v in (meta or {}).items())
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
@@ -163,8 +161,10 @@ def render_list(site: Site, page: int, sites: Sequence[Site], base_url: str) -> 
     notices = site.newest_first()
     shown = notices[(page - 1) * site.per_page : page * site.per_page]
     return (
-        _head(f"{site.column_name}_{site.site_name}", {"SiteName": site.site_name,
-                                                      "ColumnName": site.column_name})
+        _head(
+            f"{site.column_name}_{site.site_name}",
+            {"SiteName": site.site_name, "ColumnName": site.column_name},
+        )
         + _header(site.site_name, sites, site)
         + '<div class="main">\n'
         + _position(site, theme, detail=False)
@@ -185,9 +185,7 @@ def _paragraph(text: str) -> str:
     return f"<p>{INDENT}{escape(text)}</p>"
 
 
-def render_detail(
-    site: Site, notice: ReplicaNotice, sites: Sequence[Site], views: int
-) -> str:
+def render_detail(site: Site, notice: ReplicaNotice, sites: Sequence[Site], views: int) -> str:
     """A notice's detail page: NFCMS meta tags, header lines, chrome, then the body."""
     theme = theme_of(site)
     c = theme.label_colon
@@ -251,9 +249,7 @@ def render_page(title: str, text: str, sites: Sequence[Site], site_name: str) ->
 
 
 def render_sitemap(sites: Sequence[Site], site_name: str) -> str:
-    items = "".join(
-        f'<li><a href="{escape(s.list_url(1))}">{escape(s.column_name)}</a></li>' for s in sites
-    )
+    items = "".join(f'<li><a href="{escape(s.list_url(1))}">{escape(s.column_name)}</a></li>' for s in sites)
     return (
         _head(f"网站地图_{site_name}")
         + _header(site_name, sites, None)

@@ -17,7 +17,7 @@ from cssselect import SelectorError
 
 from .dates import parse_date
 from .header import find_header_date, find_header_source, split_header
-from .text import clean_lines, cjk_count, clean_line, fold_width
+from .text import cjk_count, clean_line, clean_lines, fold_width
 
 KNOWN_BODY_SELECTORS = (
     "#zoomcon",
@@ -47,6 +47,11 @@ _URL_DATE_RES = (
     re.compile(r"/(\d{4})(\d{2})(\d{2})/"),
 )
 _MIN_BODY_CJK = 20
+_BLOCK_BREAK = "\x1e"  # stands for a block boundary while source newlines are folded
+_WIDE = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’]"
+_WRAP_BETWEEN_CJK_RE = re.compile(
+    rf"(?:(?<={_WIDE})|(?<=[\u3400-\u9fff][,.;:!?)]))[ \t]*[\r\n]+[ \t]*(?={_WIDE})"
+)
 
 
 @dataclass(frozen=True)
@@ -79,26 +84,30 @@ def read_meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
 
 
 def block_text(element: lxml.html.HtmlElement) -> str:
-    """Text with a line break at every block boundary, so each <p> becomes one line."""
+    """Text with a line break at every block boundary, so each <p> becomes one line.
+
+    Newlines in the HTML source are only whitespace; between Chinese characters they are editor
+    line-wrapping and vanish (as in a browser), elsewhere they become a space."""
     parts: list[str] = []
 
     def walk(node: lxml.html.HtmlElement) -> None:
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         block = tag in _BLOCK_TAGS
         if block:
-            parts.append("\n")
+            parts.append(_BLOCK_BREAK)
         if tag and tag not in _DROP_TAGS and node.text:
             parts.append(node.text)
         if tag not in _DROP_TAGS:
             for child in node:
                 walk(child)
         if block:
-            parts.append("\n")
+            parts.append(_BLOCK_BREAK)
         if node.tail and node is not element:
             parts.append(node.tail)
 
     walk(element)
-    return "".join(parts)
+    text = _WRAP_BETWEEN_CJK_RE.sub("", "".join(parts))
+    return text.replace("\r", " ").replace("\n", " ").replace(_BLOCK_BREAK, "\n")
 
 
 def _is_chrome(element: lxml.html.HtmlElement) -> bool:
@@ -115,7 +124,9 @@ def drop_chrome(root: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | None 
     doomed = [
         el
         for el in root.iterdescendants()
-        if isinstance(el.tag, str) and el not in protected and (el.tag.lower() in _DROP_TAGS or _is_chrome(el))
+        if isinstance(el.tag, str)
+        and el not in protected
+        and (el.tag.lower() in _DROP_TAGS or _is_chrome(el))
     ]
     for el in doomed:
         if el.getparent() is not None:
@@ -129,7 +140,9 @@ def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlEl
         return []
 
 
-def find_body(tree: lxml.html.HtmlElement, body_selectors: Sequence[str] = ()) -> lxml.html.HtmlElement | None:
+def find_body(
+    tree: lxml.html.HtmlElement, body_selectors: Sequence[str] = ()
+) -> lxml.html.HtmlElement | None:
     """The article container: given selectors, then known ones (innermost match with text), then the
     element whose direct <p> children hold the most Chinese text."""
     for selector in (*body_selectors, *KNOWN_BODY_SELECTORS):
@@ -141,21 +154,26 @@ def find_body(tree: lxml.html.HtmlElement, body_selectors: Sequence[str] = ()) -
     for el in tree.iter():
         if not isinstance(el.tag, str) or _is_chrome(el):
             continue
-        score = sum(cjk_count(p.text_content()) for p in el if isinstance(p.tag, str) and p.tag.lower() == "p")
+        score = sum(
+            cjk_count(p.text_content()) for p in el if isinstance(p.tag, str) and p.tag.lower() == "p"
+        )
         if score > best_score:
             best, best_score = el, score
     return best
 
 
-def find_title(tree: lxml.html.HtmlElement, meta: dict[str, str], body: lxml.html.HtmlElement | None) -> str | None:
-    """meta ArticleTitle, then the heading nearest the body, then <title> without the site name."""
+def find_title(
+    tree: lxml.html.HtmlElement, meta: dict[str, str], body: lxml.html.HtmlElement | None
+) -> str | None:
+    """meta ArticleTitle, then the heading nearest the body (ccdi h2.tit, Founder e-paper
+    <founder-title>, h1/h2 outside header/nav), then <title> without the site name."""
     if meta.get("articletitle"):
         return clean_line(meta["articletitle"])
     order = {el: i for i, el in enumerate(tree.iter())}
     body_at = order.get(body, len(order)) if body is not None else len(order)
     headings = [
         h
-        for h in (*_select(tree, "h2.tit"), *tree.iter("h1", "h2"))
+        for h in (*_select(tree, "h2.tit"), *tree.iter("founder-title", "h1", "h2"))
         if cjk_count(h.text_content()) >= 4 and not any(_is_chrome(a) for a in h.iterancestors())
     ]
     if headings:
@@ -167,12 +185,17 @@ def find_title(tree: lxml.html.HtmlElement, meta: dict[str, str], body: lxml.htm
 
 
 def strip_site_name(title: str) -> str:
-    """"…的通报_南粤清风网" → "…的通报"; cut only suffixes that look like a site's name."""
+    """ "…的通报_南粤清风网" → "…的通报"; cut only suffixes that look like a site's name, then the
+    short column names between it and the title ("…的通报_通知公告_某某区人民政府网")."""
+    cut_site = False
     while True:
         m = _SITE_SUFFIX_RE.search(title)
-        if not m or not _SITE_WORD_RE.search(m[1]) or m.start() < 4:
+        if not m or m.start() < 4:
             return title
-        title = title[: m.start()].strip()
+        is_column = cut_site and "_" in m[0] and len(m[1]) <= 8
+        if not (_SITE_WORD_RE.search(m[1]) or is_column):
+            return title
+        title, cut_site = title[: m.start()].strip(), True
 
 
 def date_from_url(url: str | None) -> str | None:

@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass
 
 _CONTACT_LINE = re.compile(r"电话|热线|手机|举报|联系|电子邮箱|电子信箱|邮箱|信箱|地址|邮编|邮政编码")
-_LANDLINE = re.compile(r"(?<!\d)[((]?(0\d{2,3})[))]?\s*[-－—]?\s*(\d{7,8})(?!\d)((?:\s*[、/,]\s*\d{7,8}(?!\d))*)")
+_LANDLINE = re.compile(
+    r"(?<!\d)[((]?(0\d{2,3})[))]?\s*[-－—]?\s*(\d{7,8})(?!\d)((?:\s*[、/,]\s*\d{7,8}(?!\d))*)"
+)
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 # 12388 is the national discipline-inspection hotline; 12345 the government service line.
 _SHORT = re.compile(r"(?<![\d-])(123\d{2})(?![\d-])")

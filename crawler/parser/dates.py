@@ -14,7 +14,20 @@ from dataclasses import dataclass
 
 import cn2an
 
-_YEAR_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_YEAR_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _YEAR = r"(?P<{p}y>\d{{4}}|[〇○零一二三四五六七八九]{{4}})\s*年"
 _MONTH = r"(?P<{p}m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月"
 _DAY_NUM = r"(?P<{p}d>3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
@@ -46,7 +59,14 @@ _RANGE_RE = re.compile(
     + _tail("e_")
 )
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_PART_DAYS = {"上旬": (1, 10), "初": (1, 10), "中旬": (11, 20), "下旬": (21, 31), "底": (21, 31), "末": (21, 31)}
+_PART_DAYS = {
+    "上旬": (1, 10),
+    "初": (1, 10),
+    "中旬": (11, 20),
+    "下旬": (21, 31),
+    "底": (21, 31),
+    "末": (21, 31),
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +103,7 @@ def _number(text: str | None) -> int | None:
 
 def _split_glued(md: str) -> tuple[int | None, int | None]:
     """'1021' → (10, 21); '926' → (9, 26). Real text drops 月 ("2025年1021日")."""
-    for cut in ((2,) if len(md) == 4 else (1, 2)):
+    for cut in (2,) if len(md) == 4 else (1, 2):
         month, day = int(md[:cut]), int(md[cut:])
         if 1 <= month <= 12 and 1 <= day <= 31:
             return month, day
@@ -96,7 +116,12 @@ def _mention(m: re.Match[str], p: str) -> DateMention:
         month, day = _split_glued(g[p + "gmd"])
         return DateMention(_number(g[p + "gy"]), month, day, None, m.start(), m.end())
     return DateMention(
-        _number(g.get(p + "y")), _number(g.get(p + "m")), _number(g.get(p + "d") or g.get(p + "od")), g.get(p + "x") or g.get(p + "ox"), m.start(), m.end()
+        _number(g.get(p + "y")),
+        _number(g.get(p + "m")),
+        _number(g.get(p + "d") or g.get(p + "od")),
+        g.get(p + "x") or g.get(p + "ox"),
+        m.start(),
+        m.end(),
     )
 
 
@@ -110,7 +135,11 @@ def _last_day(year: int, month: int) -> int:
 
 
 def resolve(
-    mention: DateMention, anchor: dt.date | None = None, *, as_end: bool | None = None, month: int | None = None
+    mention: DateMention,
+    anchor: dt.date | None = None,
+    *,
+    as_end: bool | None = None,
+    month: int | None = None,
 ) -> dt.date | None:
     """A mention → a date. The year/month, if missing, come from `anchor`/`month`; a date that would fall
     before the anchor moves to the next year (a range 12月20日至1月18日 ends in the next year).

@@ -12,14 +12,24 @@ from dataclasses import dataclass
 from .dates import parse_date
 from .text import fold_width, is_chrome_line
 
-_BREADCRUMB_RE = re.compile(r"^(?:所在位置|当前位置|您的位置|您现在的位置|您当前的位置|位置)\s*[::]|^首页\s*[>>»/]|(?:\s[>>»]\s.*){2,}")
+_BREADCRUMB_RE = re.compile(
+    r"^(?:所在位置|当前位置|您的位置|您现在的位置|您当前的位置|位置)\s*[::]|^首页\s*[>>»/]|(?:\s[>>»]\s.*){2,}"
+)
 _SEPARATOR_RE = re.compile(r"^[-—=_*·~]{2,}$")
-# Labels not preceded by a CJK character, so "公开时间:" in the body is not a publication date.
-_DATE_LABEL_RE = re.compile(r"(?<![\u4e00-\u9fff])(?:发布时间|发布日期|发文日期|更新时间|日期|时间)\s*[::]\s*(?P<date>[^\s【]{0,6}\s?[^【]{0,24})")
-_SOURCE_RE = re.compile(r"(?<![\u4e00-\u9fff])(?:信息来源|文章来源|来源)\s*[::]\s*(?P<source>[^\s【|]+?)(?=\s|【|\||发布|日期|时间|作者|$)")
-_META_LINE_RE = re.compile(r"^(?:信息来源|文章来源|来源|发布时间|发布日期|日期|时间|作者|字号|浏览|点击)\s*[::]")
+# Bare 日期/时间 must not follow a CJK character, so "公开时间:" in the body is not a publication date.
+_DATE_LABEL_RE = re.compile(
+    r"(?:发布时间|发布日期|发文日期|更新时间|(?<![\u4e00-\u9fff])(?:日期|时间))\s*[::]\s*(?P<date>[^\s【]{0,6}\s?[^【]{0,24})"
+)
+_SOURCE_RE = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:信息来源|文章来源|来源)\s*[::]\s*(?P<source>[^\s【|]+?)(?=\s|【|\||发布|日期|时间|作者|$)"
+)
+_META_LINE_RE = re.compile(
+    r"^(?:信息来源|文章来源|来源|发布时间|发布日期|日期|时间|作者|字号|浏览|点击)\s*[::]"
+)
 _TITLE_HINT_RE = re.compile(r"通报|公告|公示|报告|情况|关于|巡视|巡察")
-_NOT_TITLE_RE = re.compile(r"^(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、])|[::,,。;;]$")
+_NOT_TITLE_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、])|[::,,。;;]$"
+)
 _MAX_HEADER_LINES = 10
 
 
@@ -33,7 +43,9 @@ class Header:
 
 def is_meta_line(line: str) -> bool:
     folded = fold_width(line)
-    return bool(_META_LINE_RE.match(folded)) or bool(_DATE_LABEL_RE.search(folded) and _SOURCE_RE.search(folded))
+    return bool(_META_LINE_RE.match(folded)) or bool(
+        _DATE_LABEL_RE.search(folded) and _SOURCE_RE.search(folded)
+    )
 
 
 def is_breadcrumb(line: str) -> bool:

@@ -23,9 +23,14 @@ _CLAUSE_RE = re.compile(
     rf"(?:开展了|进行了|开展|进行|实施了|实施)(?P<mid>[^,。;]{{0,10}}?)(?P<level>巡视|巡察)(?P<after>“?回头看”?)?"
 )
 _FEEDBACK_TO_RE = re.compile(r"向(?P<org>[^,。;向]{2,40}?)(?:党组织)?(?:集中)?反馈(?:了)?(?:巡视|巡察|有关)?")
-_ROUND_RE = re.compile(rf"(?:{_NUM}+届)?(?:中央|[省市区县州]委)第{_NUM}+轮|{_NUM}+届(?:中央|[省市区县州]委)?第{_NUM}+轮")
+_ROUND_RE = re.compile(
+    rf"(?:{_NUM}+届)?(?:中央|[省市区县州]委)第{_NUM}+轮|{_NUM}+届(?:中央|[省市区县州]委)?第{_NUM}+轮"
+)
 # Where the organisation's name ends and the subject matter begins: "对X推进…情况开展了巡视".
-_ORG_STOP = re.compile(r"(?:推进|推动|落实|贯彻|履行|执行|关于|开展|党风廉政|选人用人|领导班子|的?(?:政治)?巡视|的?巡察)")
+_ORG_STOP = re.compile(
+    r"(?:推进|推动|落实|贯彻|履行|执行|关于|开展|党风廉政|选人用人|领导班子|的?(?:政治)?巡视|的?巡察)"
+)
+_ENTERED_RE = re.compile(rf"{_TEAM}进驻(?P<place>[\u4e00-\u9fff]{{1,12}}?[省市县区])(?:开展|进行|,)")
 _TITLE_ORG_RE = re.compile(r"^(?P<org>[^,。;]{2,40}?)关于")
 
 
@@ -83,7 +88,10 @@ def find_round(*texts: str) -> str | None:
 def find_level(text: str, title: str | None = None) -> str | None:
     """巡视 or 巡察, by which kind of 整改 the notice is about (a 巡视 notice may mention 巡察 in passing)."""
     for source in (title or "", text):
-        shi, cha = source.count("巡视整改") + source.count("巡视意见"), source.count("巡察整改") + source.count("巡察意见")
+        shi, cha = (
+            source.count("巡视整改") + source.count("巡视意见"),
+            source.count("巡察整改") + source.count("巡察意见"),
+        )
         if shi or cha:
             return "巡视" if shi >= cha else "巡察"
     shi, cha = text.count("巡视"), text.count("巡察")
@@ -107,6 +115,10 @@ def find_inspection(text: str, title: str | None = None, signer: str | None = No
 
 def find_org_fallback(text: str, title: str | None, signer: str | None) -> str | None:
     """No clause: the "向X反馈" recipient, then the title's "X关于…", then the signer."""
+    m = _ENTERED_RE.search(text)
+    if m:
+        # "巡视组进驻清远市开展巡视": a place's party committee is what gets inspected.
+        return m["place"] + "委"
     m = _FEEDBACK_TO_RE.search(text)
     if m:
         org = _cut_org(m["org"])

@@ -7,16 +7,17 @@ Fields are read from a width-folded copy, converted to simplified script when th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from crawler.notice import Notice
 
 from .article import date_from_url, extract_article
-from .contacts import find_contacts
+from .contacts import Contacts, find_contacts
 from .decoding import decode, looks_like_html
 from .doctype import classify
 from .header import split_header
 from .inspection import find_inspection
-from .signature import find_signature
+from .signature import Signature, find_signature
 from .text import clean_lines, content_hash, detect_script, fold_width, to_simplified
 from .timeline import find_timeline
 
@@ -35,12 +36,18 @@ def build_notice(
     folded, folded_title = fold_width(body_text), fold_width(title) if title else None
     if script == "hant":
         folded, folded_title = to_simplified(folded), to_simplified(folded_title) if folded_title else None
+    doc_type = classify(folded_title, folded)
     signature = find_signature(folded.splitlines())
     inspection = find_inspection(folded, folded_title, signature.signer)
     timeline = find_timeline(folded, inspection.clause_span, published_at or signature.signed_date)
     contacts = find_contacts(_contact_region(folded))
+    if doc_type != "rectification_notice":
+        # A report's phone numbers, mailboxes and deadlines (e.g. an inspection team's letter box) are
+        # not a notice's feedback channel or comment window: only notices carry those fields.
+        signature, contacts = Signature(), Contacts()
+        timeline = replace(timeline, disclosure_start=None, disclosure_end=None)
     return Notice(
-        doc_type=classify(folded_title, folded),
+        doc_type=doc_type,
         title=title,
         url=url,
         source_id=source_id,

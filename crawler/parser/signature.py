@@ -1,7 +1,7 @@
 """The signature block at the end of a notice: the issuing organisation, then the date.
 
-    中共珠海市金湾区委
-    2024年9月26日
+中共珠海市金湾区委
+2024年9月26日
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ _DATE_LINE = re.compile(
     r"\s*[\d一二三四五六七八九十]{1,3}\s*日?[))]?$"
 )
 _SIGNER_LINE = re.compile(r"^[\u4e00-\u9fff()()·、]{3,40}$")
-_ORG_SUFFIX = re.compile(r"(?:委|党组|党委|委员会|工委|党工委|局|厅|办|办公室|政府|院|公司|集团|中心|支部|总支|学校|大学)$")
+_ORG_SUFFIX = re.compile(
+    r"(?:委|党组|党委|委员会|工委|党工委|局|厅|办|办公室|政府|院|公司|集团|中心|支部|总支|学校|大学)$"
+)
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def detect_script(text: str) -> str:
     cjk = len(_CJK.findall(text))
     if cjk == 0:
         return "hans"
-    changed = sum(1 for a, b in zip(text, to_simplified(text)) if a != b)
+    changed = sum(1 for a, b in zip(text, to_simplified(text), strict=False) if a != b)
     return "hant" if changed >= 3 and changed / cjk >= 0.02 else "hans"
 
 
@@ -66,7 +66,9 @@ def fold_width(text: str) -> str:
 
 
 def is_chrome_line(line: str) -> bool:
-    return bool(_CHROME_LINE.match(fold_width(line).strip()))
+    # Short lines only: chrome is short, and t2s per long paragraph would be wasted work.
+    folded = fold_width(line).strip()
+    return len(folded) <= 60 and bool(_CHROME_LINE.match(to_simplified(folded)))
 
 
 def clean_line(line: str) -> str:

@@ -71,18 +71,21 @@ def find_disclosure_window(text: str, published: str | None) -> tuple[str | None
     anchor = to_date(published)
     for label in _WINDOW_LABEL_RE.finditer(text):
         snippet = text[label.end() : label.end() + 60]
-        window = _window_in(snippet, anchor or _year_anchor(text[: label.start()]), published)
+        window = _window_in(snippet, anchor or _year_anchor(text[: label.start()]), published, near=12)
         if window != (None, None):
             return window
     for line in text.splitlines():
         if "欢迎" in line and ("监督" in line or "意见" in line):
-            window = _window_in(line, anchor or _year_anchor(text), published)
+            window = _window_in(line, anchor or _year_anchor(text), published, near=len(line))
             if window != (None, None):
                 return window
     return None, None
 
 
-def _window_in(snippet: str, anchor: dt.date | None, published: str | None) -> tuple[str | None, str | None]:
+def _window_in(
+    snippet: str, anchor: dt.date | None, published: str | None, *, near: int
+) -> tuple[str | None, str | None]:
+    """The window at the start of `snippet` (a range within `near` characters, or "即日起至…")."""
     today = _FROM_TODAY_RE.match(snippet.lstrip())
     if today:
         # "即日起至10月25日": the start is the day of publication — stated, if we know it.
@@ -91,7 +94,7 @@ def _window_in(snippet: str, anchor: dt.date | None, published: str | None) -> t
         end = resolve(ends[0], anchor, as_end=True) if ends and ends[0].start == 0 else None
         return (published if end else None), (end.isoformat() if end else None)
     ranges = find_ranges(snippet, anchor)
-    if ranges and ranges[0].span[0] <= 12:
+    if ranges and ranges[0].span[0] <= near:
         return ranges[0].start, ranges[0].end
     return None, None
 
