@@ -124,23 +124,27 @@ def cli() -> None:
 @cli.command()
 @click.argument("source_ids", nargs=-1)
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Override list pages per source.")
+@click.option("--full", is_flag=True, help="Re-fetch every list page and notice, not only what looks new.")
 @common_options
-def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None) -> None:
+def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full: bool) -> None:
     """Crawl sources now and store what they publish.
 
-    With no SOURCE_IDS, crawls every enabled source in the config.
+    With no SOURCE_IDS, crawls every enabled source in the config. Crawls are incremental: list
+    entries already stored with the same list title and date are not re-fetched, and paging stops
+    at the first list page made only of such entries. --full re-fetches everything.
 
     \b
     Examples:
       noticewatch crawl
       noticewatch crawl gdjct_zgls --max-pages 2
+      noticewatch crawl --full
       noticewatch crawl --config other.yaml --db other.db
     """
     from monitor.crawl import run_crawl
 
     config = ctx.config()
     sources = select_sources(config, source_ids)
-    results = run_crawl(config, sources, ctx.db_path(), max_pages=max_pages, console=err_console)
+    results = run_crawl(config, sources, ctx.db_path(), max_pages=max_pages, full=full, console=err_console)
     from monitor.display import crawl_summary, print_problems
 
     console.print(crawl_summary(results))

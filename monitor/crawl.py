@@ -20,6 +20,7 @@ def run_crawl(
     sources: Sequence[Source],
     db_path: Path | None,
     max_pages: int | None = None,
+    full: bool = False,
     console: Console | None = None,
 ) -> list[CrawlResult]:
     """Crawl `sources` once; store into `db_path` (None: dry run, items returned in `scraped`)."""
@@ -42,7 +43,7 @@ def run_crawl(
         def on_progress(source_id: str, stats: dict[str, Any]) -> None:
             progress.update(tasks[source_id], info=progress_line(stats))
 
-        return run_reactor(lambda: crawl_sources(specs, settings, on_progress))
+        return run_reactor(lambda: crawl_sources(specs, settings, on_progress, full=full))
 
 
 def progress_line(stats: dict[str, Any]) -> str:
@@ -51,5 +52,6 @@ def progress_line(stats: dict[str, Any]) -> str:
     new = stats.get("noticewatch/new", 0)
     changed = stats.get("noticewatch/changed", 0)
     problems = sum(v for k, v in stats.items() if k.startswith("source/problems/"))
-    line = f"{lists} list + {details} detail pages · {new} new · {changed} updated"
+    skipped = stats.get("source/items/known_unchanged", 0)
+    line = f"{lists} list + {details} detail pages · {new} new · {changed} updated · {skipped} known"
     return line + (f" · [yellow]{problems} problem(s)[/]" if problems else "")

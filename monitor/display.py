@@ -73,19 +73,13 @@ def notice_detail(stored: StoredNotice | Notice, today: date) -> Table:
 
 def crawl_summary(results: Sequence[CrawlResult]) -> Table:
     table = Table(title="crawl summary", title_justify="left")
-    for column in ("source", "status", "pages", "new", "updated", "unchanged", "problems"):
-        table.add_column(column, justify="right" if column not in ("source", "status") else "left")
+    columns = ("source", "status", "requests", "new", "updated", "unchanged", "known", "moved", "removed", "problems")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("source", "status") else "right")
     for r in results:
         style = {"completed": "green", "failed": "red", "aborted": "yellow"}.get(r.status, "")
-        table.add_row(
-            r.source_id,
-            Text(r.status, style=style),
-            str(r.pages),
-            str(r.new),
-            str(r.changed),
-            str(r.unchanged),
-            str(len(r.problems)),
-        )
+        counts = (r.requests, r.new, r.changed, r.unchanged, r.skipped, r.moved, r.removed, len(r.problems))
+        table.add_row(r.source_id, Text(r.status, style=style), *map(str, counts))
     return table
 
 

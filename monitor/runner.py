@@ -26,10 +26,15 @@ class CrawlResult:
     source_id: str
     status: str  # completed | failed | aborted
     pages: int
+    requests: int
     items: int
     new: int
     changed: int
     unchanged: int
+    removed: int
+    restored: int
+    moved: int
+    skipped: int  # known, unchanged list entries not re-fetched (incremental)
     problems: tuple[str, ...]
     run_id: int | None = None
     scraped: tuple[Any, ...] = field(default=(), repr=False)  # dry runs only
@@ -53,6 +58,7 @@ def crawl_settings(defaults: Defaults, db_path: Path | None, log_level: str = "W
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     if db_path is not None:
         settings.set("NOTICEWATCH_DB", str(db_path), priority="cmdline")
+        settings.set("NOTICEWATCH_REMOVAL_AFTER", defaults.removal_after_failures, priority="cmdline")
         settings.set("ITEM_PIPELINES", {"monitor.pipeline.StorePipeline": 300}, priority="cmdline")
     return settings
 
@@ -69,8 +75,9 @@ def registered_domain(url: str) -> str:
 
 
 async def crawl_sources(
-    specs: Sequence[SourceSpec], settings: Any, progress: ProgressCallback | None = None
+    specs: Sequence[SourceSpec], settings: Any, progress: ProgressCallback | None = None, full: bool = False
 ) -> list[CrawlResult]:
+    """Crawl each source once. Incremental unless `full`: known, unchanged list entries are skipped."""
     from scrapy.crawler import AsyncCrawlerRunner
 
     runner = AsyncCrawlerRunner(settings)
@@ -79,48 +86,60 @@ async def crawl_sources(
         groups.setdefault(registered_domain(spec.start_urls[0]), []).append(spec)
 
     async def crawl_group(group: list[SourceSpec]) -> list[CrawlResult]:
-        return [await crawl_one(runner, spec, progress) for spec in group]
+        return [await crawl_one(runner, spec, progress, full) for spec in group]
 
     results_by_group = await asyncio.gather(*(crawl_group(g) for g in groups.values()))
     by_id = {r.source_id: r for group in results_by_group for r in group}
     return [by_id[spec.id] for spec in specs]
 
 
-async def crawl_one(runner: Any, spec: SourceSpec, progress: ProgressCallback | None) -> CrawlResult:
+async def crawl_one(runner: Any, spec: SourceSpec, progress: ProgressCallback | None, full: bool) -> CrawlResult:
     from scrapy import signals
 
-    from monitor.pipeline import StorePipeline
+    from crawler.items import NoticeItem
+    from monitor.pipeline import StorePipeline, run_status
+    from monitor.store import Store
 
     crawler = runner.create_crawler(spider_for(spec.kind))
     scraped: list[Any] = []
-    storing = bool(runner.settings.get("NOTICEWATCH_DB"))
-    if not storing:
-        crawler.signals.connect(
-            lambda item, **_: scraped.append(item), signal=signals.item_scraped, weak=False
-        )
+    db_path = runner.settings.get("NOTICEWATCH_DB")
+    known: dict[str, Any] = {}
+    if db_path and not full:
+        with Store(db_path) as store:
+            known = store.known_listing(spec.id)
+    if not db_path:
+
+        def keep(item: Any, **_: Any) -> None:
+            if isinstance(item, NoticeItem):
+                scraped.append(item)
+
+        crawler.signals.connect(keep, signal=signals.item_scraped, weak=False)
     poller = asyncio.ensure_future(_poll_progress(crawler, spec.id, progress)) if progress else None
     try:
-        await runner.crawl(crawler, source=spec)
+        await runner.crawl(crawler, source=spec, known=known, full=full or not db_path)
     finally:
         if poller:
             poller.cancel()
     stats = crawler.stats.get_stats()
     if progress:
         progress(spec.id, stats)
-    pipeline = crawler.get_item_pipeline(StorePipeline) if storing else None
+    pipeline = crawler.get_item_pipeline(StorePipeline) if db_path else None
     run = pipeline and pipeline.run_id
     problems = tuple(getattr(crawler.spider, "problems", ()))
     pages = int(stats.get("source/pages/list", 0)) + int(stats.get("source/pages/detail", 0))
-    reason = stats.get("finish_reason", "finished")
-    status = "aborted" if reason != "finished" else ("failed" if pages == 0 and problems else "completed")
     return CrawlResult(
         source_id=spec.id,
-        status=status,
+        status=run_status(stats.get("finish_reason", "finished"), stats),
         pages=pages,
-        items=int(stats.get("item_scraped_count", 0)),
+        requests=int(stats.get("downloader/request_count", 0)),
+        items=int(stats.get("source/pages/detail", 0)),
         new=int(stats.get("noticewatch/new", 0)),
         changed=int(stats.get("noticewatch/changed", 0)),
         unchanged=int(stats.get("noticewatch/unchanged", 0)),
+        removed=int(stats.get("noticewatch/removed", 0)),
+        restored=int(stats.get("noticewatch/restored", 0)),
+        moved=int(stats.get("noticewatch/moved", 0)),
+        skipped=int(stats.get("source/items/known_unchanged", 0)),
         problems=problems,
         run_id=run or None,
         scraped=tuple(scraped),

@@ -8,7 +8,7 @@ from crawler.notice import NOTICE_FIELDS
 
 migrations = Migrations("noticewatch")
 
-LIST_FIELDS = ("phones", "emails")
+
 
 
 @migrations()
@@ -104,3 +104,23 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations()
+def m002_change_monitor(db: Database) -> None:
+    """Conditional re-check validators, failure/removal tracking, move identity, event detail."""
+    notices = db["notices"]
+    for column in ("etag", "last_modified", "last_checked", "last_listed", "removed_at", "identity",
+                   "last_failure"):
+        notices.add_column(column, str)
+    notices.create_index(["source_id", "identity"])
+    events = db["events"]
+    events.add_column("url", str)
+    events.add_column("window_open", int)  # 1: removed while its disclosure window was open
+    runs = db["runs"]
+    runs.add_column("mode", str)  # incremental | full | recheck
+    runs.add_column("requests", int)
+    runs.add_column("removed", int)
+    runs.add_column("restored", int)
+    runs.add_column("moved", int)
+    runs.add_column("failures", int)

@@ -25,12 +25,15 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
         db = tmp / "notices.db"
         first = run_cli("crawl", "--config", config, "--db", db)
         requests_first = list(server.requests)
+        server.clear_requests()
         second = run_cli("crawl", "--config", config, "--db", db)
-        yield server, db, config, first, second, requests_first
+        requests_second = list(server.requests)
+        third = run_cli("crawl", "--full", "--config", config, "--db", db)
+        yield server, db, config, first, second, requests_first, requests_second, third
 
 
 def test_crawl_succeeds_with_a_summary(crawled) -> None:
-    server, db, config, first, second, _ = crawled
+    server, db, config, first, *_ = crawled
     assert first.returncode == 0, first.stderr
     assert "crawl summary" in first.stdout
     for site in server.sites:
@@ -58,25 +61,32 @@ def test_every_notice_is_stored_once_with_the_right_fields(crawled) -> None:
     assert not mismatches, "\n".join(mismatches)
 
 
-def test_second_crawl_adds_nothing(crawled) -> None:
-    server, db, _, first, second, _ = crawled
+def test_recrawls_add_nothing(crawled) -> None:
+    """An incremental re-crawl reads page 1 of each list only; a --full one re-reads every notice."""
+    server, db, _, first, second, requests_first, requests_second, third = crawled
     assert second.returncode == 0, second.stderr
+    assert third.returncode == 0, third.stderr
     total = sum(len(site.notices) for site in server.sites)
     with Store(db) as store:
         assert store.count("notices") == total
         assert store.count("notice_versions") == total
-        assert store.count("events") == total  # one "new" each, nothing from the re-crawl
+        assert store.count("events") == total  # one "new" each, nothing from the re-crawls
         runs = list(store.rows("select * from runs order by id"))
-    assert [r["status"] for r in runs] == ["completed"] * 4
-    first_runs, second_runs = runs[:2], runs[2:]
+    assert [r["status"] for r in runs] == ["completed"] * 6
+    assert [r["mode"] for r in runs] == ["incremental"] * 4 + ["full"] * 2
+    first_runs, second_runs, full_runs = runs[:2], runs[2:4], runs[4:]
     assert sum(r["new"] for r in first_runs) == total
-    assert sum(r["new"] + r["changed"] for r in second_runs) == 0
-    assert sum(r["unchanged"] for r in second_runs) == total
+    assert sum(r["new"] + r["changed"] + r["unchanged"] for r in second_runs) == 0
+    assert sum(r["unchanged"] for r in full_runs) == total
     assert all(json.loads(r["problems"]) == [] for r in runs)
+    second_paths = sorted(r.path for r in requests_second)
+    # Each source's crawl reads robots.txt and its first list page, nothing else.
+    assert second_paths == sorted(["/robots.txt"] * len(server.sites) + [site.list_url(1) for site in server.sites])
+    assert len(requests_second) * 10 < len(requests_first)
 
 
 def test_crawl_is_polite(crawled) -> None:
-    server, _, _, _, _, requests = crawled
+    server, _, _, _, _, requests, *_ = crawled
     paths = [r.path for r in requests]
     assert "/robots.txt" in paths
     assert not any(p.startswith("/private/") for p in paths), "robots.txt Disallow was ignored"

@@ -15,7 +15,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.challenge import detect_challenge
-from crawler.items import NoticeItem
+from crawler.items import DetailFailure, NoticeItem
 from crawler.parser import parse_html
 from crawler.source import SourceSpec
 
@@ -36,9 +36,16 @@ class KindSpider(scrapy.Spider):
         start_url: str | None = None,
         source_id: str | None = None,
         max_pages: int | str | None = None,
+        known: dict[str, tuple[str | None, str | None]] | None = None,
+        full: bool | str = True,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        # Incremental crawls: {detail url: (list title, list date)} as last seen on the lists.
+        # A known link with the same title/date is not re-fetched, and a list page made only of
+        # such links ends the paging. `full` re-fetches everything.
+        self.known = dict(known or {})
+        self.full = full if isinstance(full, bool) else full.lower() in ("1", "true", "yes")
         if source is None:
             if not start_url:
                 raise ValueError(f"spider {self.name}: pass a source, or -a start_url=URL")
@@ -50,6 +57,9 @@ class KindSpider(scrapy.Spider):
             )
         self.source = source
         self.problems: list[str] = []
+
+    def is_known_unchanged(self, url: str, title: str | None, date: str | None) -> bool:
+        return not self.full and self.known.get(url) == (title, date)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.start_list_requests():
@@ -66,6 +76,11 @@ class KindSpider(scrapy.Spider):
         if line not in self.problems:
             self.problems.append(line)
         self.logger.warning("source %s: %s", self.source.id, line)
+
+    def mark_broken(self, url: str, kind: str, message: str) -> None:
+        """The source itself is broken (first list page missing/empty): never read as mass removal."""
+        self.crawler.stats.set_value("source/broken", 1)
+        self.report_problem(kind, url, message)
 
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"source/{key}", n)
@@ -89,6 +104,11 @@ class KindSpider(scrapy.Spider):
         reason = detect_challenge(response.status, response.url, text)
         if reason:
             self.report_problem("blocked", response.url, reason)
+            yield self.failure(response.request.url, reason, "blocked")
+            return
+        if self.redirected_away(response):
+            self.report_problem("detail_failed", response.request.url, f"redirected to {response.url}")
+            yield self.failure(response.request.url, f"redirected to {response.url}", "redirected")
             return
         notice = parse_html(
             text,
@@ -98,6 +118,7 @@ class KindSpider(scrapy.Spider):
         )
         if not notice.body_text.strip():
             self.report_problem("empty_body", response.url, "detail page has no article text")
+            yield self.failure(response.request.url, "detail page has no article text", "error")
             return
         if notice.title is None and list_title:
             notice = notice.replace(title=list_title)
@@ -111,6 +132,21 @@ class KindSpider(scrapy.Spider):
             http_status=response.status,
             list_title=list_title,
             list_date=list_date,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
+
+    def redirected_away(self, response: Response) -> bool:
+        """A detail URL that redirects to a page that is not a detail page (home, list) is gone."""
+        redirects = response.request.meta.get("redirect_urls")
+        return bool(redirects) and not self.is_detail_url(response.url)
+
+    def is_detail_url(self, url: str) -> bool:
+        raise NotImplementedError
+
+    def failure(self, url: str, reason: str, kind: str) -> DetailFailure:
+        return DetailFailure(
+            self.source.id, url, reason, kind, datetime.now(UTC).isoformat(timespec="seconds")
         )
 
     def response_text(self, response: Response) -> str | None:
@@ -130,15 +166,26 @@ class KindSpider(scrapy.Spider):
             if getattr(notice, name) in (None, "", ()):
                 self.count(f"field/{name}/missing")
 
-    def detail_failed(self, failure: Any) -> None:
+    def detail_failed(self, failure: Any) -> Iterable[DetailFailure]:
+        """Errback: report the problem and yield a DetailFailure for the store to count."""
         request = failure.request
         response = getattr(failure.value, "response", None)
-        if response is not None:
-            text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
-            reason = detect_challenge(response.status, response.url, text)
-            if reason:
-                self.report_problem("blocked", request.url, reason)
-                return
-            self.report_problem("detail_failed", request.url, f"HTTP {response.status}")
+        if response is None:
+            reason = failure.getErrorMessage() or failure.type.__name__
+            self.report_problem("detail_failed", request.url, reason)
+            yield self.failure(request.url, reason, "error")
             return
-        self.report_problem("detail_failed", request.url, failure.getErrorMessage() or failure.type.__name__)
+        text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
+        reason = detect_challenge(response.status, response.url, text)
+        if reason:
+            self.report_problem("blocked", request.url, reason)
+            yield self.failure(request.url, reason, "blocked")
+            return
+        self.report_problem("detail_failed", request.url, f"HTTP {response.status}")
+        kind = "gone" if response.status in (404, 410) else "error"
+        yield self.failure(request.url, f"HTTP {response.status}", kind)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

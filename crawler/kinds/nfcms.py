@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
+from crawler.challenge import detect_challenge
+from crawler.items import ListingItem
 from crawler.kinds.base import KindSpider
 
 DETAIL_PATH = re.compile(r"/content/(?:m?post)_\d+\.html?$")
@@ -53,23 +56,32 @@ class NfcmsSpider(KindSpider):
             meta={"handle_httpstatus_list": [404], "page": page},
         )
 
-    def parse_list(self, response: Response, page: int, seen: set[str]) -> Iterable[scrapy.Request]:
+    def is_detail_url(self, url: str) -> bool:
+        return bool(DETAIL_PATH.search(urlsplit(url).path))
+
+    def parse_list(
+        self, response: Response, page: int, seen: set[str]
+    ) -> Iterable[scrapy.Request | ListingItem]:
         if response.status == 404:
             if page == 1:
-                self.report_problem("list_missing", response.url, "the first list page is 404")
+                self.mark_broken(response.url, "list_missing", "the first list page is 404")
             return
         self.count("pages/list")
         items = list(self.list_items(response))
-        fresh = [item for item in items if item[0] not in seen]
         if not items:
             if page == 1:
-                self.report_problem("list_empty", response.url, "no detail links on the first list page")
+                self.mark_broken(response.url, "list_empty", "no detail links on the first list page")
             return
-        for url, title, date in fresh:
-            seen.add(url)
+        fresh = [item for item in items if item[0] not in seen]
+        yield ListingItem(self.source.id, response.url, page, tuple(fresh))
+        to_fetch = [item for item in fresh if not self.is_known_unchanged(*item)]
+        self.count("items/known_unchanged", len(fresh) - len(to_fetch))
+        seen.update(url for url, _, _ in fresh)
+        for url, title, date in to_fetch:
             yield self.detail_request(url, title, date)
-        # Some sites answer any index_N.html with page 1; nothing new means we are past the end.
-        if fresh and page < self.source.max_pages:
+        # Some sites answer any index_N.html with page 1: nothing new means we are past the end.
+        # Incremental: a page made only of known, unchanged links means the rest is known too.
+        if to_fetch and page < self.source.max_pages:
             yield self.list_request(list_page_url(response.url, page + 1), page + 1, seen)
 
     def list_items(self, response: Response) -> Iterable[tuple[str, str | None, str | None]]:
@@ -109,9 +121,14 @@ class NfcmsSpider(KindSpider):
                 return f"{y}-{int(m):02d}-{int(d):02d}"
         return None
 
-    def list_failed(self, failure) -> None:
+    def list_failed(self, failure: Any) -> None:
         request = failure.request
         response = getattr(failure.value, "response", None)
-        what = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
-        kind = "list_failed" if request.meta.get("page", 1) == 1 else "list_page_failed"
-        self.report_problem(kind, request.url, what)
+        text = response.text if isinstance(response, TextResponse) else ""
+        reason = detect_challenge(response.status, response.url, text) if response is not None else None
+        what = reason or (f"HTTP {response.status}" if response is not None else failure.getErrorMessage())
+        kind = "blocked" if reason else "list_failed"
+        if request.meta.get("page", 1) == 1:
+            self.mark_broken(request.url, kind, what)
+        else:
+            self.report_problem("list_page_failed" if not reason else kind, request.url, what)
