@@ -5,6 +5,7 @@ Every command accepts --config PATH and --db PATH (also after the command name).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import sys
@@ -99,11 +100,11 @@ class Context:
         config = self.config_if_present()
         return config.storage.path if config else DEFAULT_DB
 
-    def store(self, must_exist: bool = True) -> Store:
+    def store(self, must_exist: bool = True, removal_after: int = 3) -> Store:
         path = self.db_path()
         if must_exist and not path.exists():
             raise UserError(f"{path}: no database yet (run `noticewatch crawl` first, or pass --db PATH)")
-        return Store(path)
+        return Store(path, removal_after=removal_after)
 
 
 @click.group(cls=NoticewatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -305,6 +306,134 @@ def notices_show(ctx: Context, url_or_id: str, as_json: bool, body: bool) -> Non
     if body:
         console.rule()
         console.print(stored.notice.body_text)
+
+
+@cli.command()
+@click.argument("source_ids", nargs=-1)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Re-check at most N notices.")
+@common_options
+def recheck(ctx: Context, source_ids: tuple[str, ...], limit: int | None) -> None:
+    """Re-fetch stored notices with conditional requests and record what changed.
+
+    Notices whose disclosure window is open come first, then failing ones, then recent ones.
+    Unchanged pages cost a 304; a page that is gone, redirects home or turns into a challenge
+    counts a failure, and after `removal_after_failures` in a row the notice is removed.
+
+    \b
+    Examples:
+      noticewatch recheck
+      noticewatch recheck gdjct_zgls --limit 50
+    """
+    from monitor.display import recheck_summary
+    from monitor.recheck import recheck as run_recheck
+
+    config = ctx.config()
+    sources = [config.source(s) for s in source_ids] if source_ids else list(config.sources)
+    with ctx.store(removal_after=config.defaults.removal_after_failures) as store:
+        results = asyncio.run(run_recheck(config, sources, store, limit=limit))
+    results = [r for r in results if r.run_id is not None]
+    console.print(recheck_summary(results))
+    for result in results:
+        for line in result.problems:
+            console.print(f"  {result.source_id}: {line}", style="yellow", markup=False)
+
+
+@cli.command()
+@click.option("--since", default=None, help="Only events detected since (2024-10-01, 12h, 3d, 2w).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["new", "changed", "removed", "restored", "moved"]),
+    help="Only these kinds (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one event per line.")
+@common_options
+def events(ctx: Context, since: str | None, kinds: tuple[str, ...], as_json: bool) -> None:
+    """What happened: new, changed, removed, restored and moved notices.
+
+    \b
+    Examples:
+      noticewatch events --since 3d
+      noticewatch events --kind removed --kind changed --json
+    """
+    from monitor.display import events_table
+    from monitor.since import parse_since
+
+    try:
+        since_iso = parse_since(since) if since else None
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    with ctx.store() as store:
+        found = store.events(since=since_iso, kinds=kinds)
+    if as_json:
+        for event in found:
+            click.echo(json.dumps(event_dict(event), ensure_ascii=False))
+        return
+    console.print(events_table(found))
+
+
+def event_dict(event: Any) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "notice_id": event.notice_id,
+        "source_id": event.source_id,
+        "url": event.url,
+        "detected_at": event.detected_at,
+        "summary": event.summary,
+        "changes": list(event.changes),
+        "diff": event.diff,
+        "window_open": event.window_open,
+    }
+
+
+@cli.command()
+@click.argument("url_or_id")
+@click.option("--json", "as_json", is_flag=True, help="Versions and their changes as JSON.")
+@common_options
+def history(ctx: Context, url_or_id: str, as_json: bool) -> None:
+    """Every stored version of one notice, with fetch times and what changed between them.
+
+    \b
+    Examples:
+      noticewatch history 12
+      noticewatch history https://www.gdjct.gd.gov.cn/xunshizgls/content/post_5628172.html --json
+    """
+    from monitor.changes import compare_notices
+    from monitor.display import history_view
+
+    with ctx.store() as store:
+        stored = store.find_notice(url_or_id)
+        if stored is None:
+            raise UserError(f"no stored notice with id or URL '{url_or_id}' (see `noticewatch notices list`)")
+        versions = store.versions(stored.id)
+        found = store.events(notice_id=stored.id)
+    steps = [
+        (v, compare_notices(prev.notice, v.notice) if prev else None)
+        for prev, v in zip([None, *versions[:-1]], versions, strict=True)
+    ]
+    if as_json:
+        out = {
+            "id": stored.id,
+            "url": stored.notice.url,
+            "status": stored.status,
+            "versions": [
+                {
+                    "version": v.version,
+                    "fetched_at": v.fetched_at,
+                    "raw_sha256": v.raw_sha256,
+                    "content_hash": v.content_hash,
+                    "changes": [c.to_dict() for c in change.fields] if change else [],
+                    "diff": change.body.render() if change else "",
+                }
+                for v, change in steps
+            ],
+            "events": [event_dict(e) for e in found],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    console.print(history_view(stored, steps, found))
 
 
 @cli.command()

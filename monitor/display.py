@@ -112,3 +112,55 @@ def sources_table(config, store) -> Table:  # noqa: ANN001 - Config, Store | Non
             source.id, source.kind, name, "\n".join(source.start_urls), source.schedule, notices, last
         )
     return table
+
+
+EVENT_STYLE = {"new": "green", "changed": "yellow", "removed": "bold red", "restored": "cyan", "moved": "magenta"}
+
+
+def events_table(events: Sequence) -> Table:  # noqa: ANN001 - Sequence[Event]
+    table = Table(title=f"{len(events)} event(s)", title_justify="left", expand=True)
+    table.add_column("id", justify="right", style="dim", no_wrap=True)
+    table.add_column("detected", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("what", ratio=1)
+    for event in events:
+        kind = Text(event.kind + (" (window open!)" if event.window_open else ""), style=EVENT_STYLE.get(event.kind, ""))
+        what = Text(event.summary)
+        if event.diff:
+            what.append("\n" + event.diff, style="dim")
+        table.add_row(str(event.id), event.detected_at, kind, event.source_id, what)
+    return table
+
+
+def history_view(stored: StoredNotice, steps: Sequence, events: Sequence) -> Table:  # noqa: ANN001
+    table = Table(title=f"{stored.notice.title or stored.notice.url} — {stored.status}", title_justify="left",
+                  expand=True)
+    table.add_column("version", justify="right", no_wrap=True)
+    table.add_column("fetched", no_wrap=True)
+    table.add_column("content hash", no_wrap=True, style="dim")
+    table.add_column("changes", ratio=1)
+    for version, change in steps:
+        if change is None:
+            what = Text("first version" if version.version == 1 else "(same content)")
+        else:
+            what = Text(change.summary())
+            if change.body.changed:
+                what.append("\n" + change.body.render(), style="dim")
+        table.add_row(str(version.version), version.fetched_at, version.content_hash[:12], what)
+    for event in events:
+        if event.kind in ("removed", "restored", "moved"):
+            table.add_row("", event.detected_at, "", Text(event.summary, style=EVENT_STYLE[event.kind]))
+    return table
+
+
+def recheck_summary(results: Sequence) -> Table:  # noqa: ANN001 - Sequence[RecheckResult]
+    table = Table(title="re-check summary", title_justify="left")
+    columns = ("unchanged", "changed", "restored", "failing", "removed", "blocked", "error")
+    table.add_column("source")
+    table.add_column("requests", justify="right")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for r in results:
+        table.add_row(r.source_id, str(r.requests), *(str(r.outcomes.get(c, 0)) for c in columns))
+    return table

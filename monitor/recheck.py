@@ -1,0 +1,168 @@
+"""Re-check known notices with conditional GETs (httpx): 304s cost nothing, changes become versions,
+404s / redirects home / challenge pages count toward removal (DESIGN.md "What changed means").
+
+Most urgent first: notices whose disclosure window is open, then failing ones, then recent ones.
+Server errors and timeouts are problems of the source, not evidence of removal: they are reported
+but not counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from crawler import settings as crawl_defaults
+from crawler.challenge import detect_challenge
+from crawler.items import DetailFailure, NoticeItem
+from crawler.parser import ParseError, parse_html
+from crawler.parser.decoding import decode
+from monitor.config import Config, Source
+from monitor.politeness import DomainGate
+from monitor.store import Known, Store
+
+MAX_REDIRECTS = 3
+
+
+@dataclass
+class RecheckResult:
+    source_id: str
+    run_id: int | None = None
+    outcomes: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+    requests: int = 0
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: int
+    url: str  # final URL
+    content: bytes
+    headers: httpx.Headers
+    redirected_away: bool = False
+
+
+async def recheck(config: Config, sources: Sequence[Source], store: Store, limit: int | None = None,
+                  today: date | None = None) -> list[RecheckResult]:
+    today = today or datetime.now(UTC).date()
+    by_id = {s.id: s for s in sources}
+    candidates = store.recheck_candidates(today, limit, by_id)
+    results = {s.id: RecheckResult(s.id) for s in sources}
+    gate = DomainGate(config.defaults.download_delay)
+    headers = {"User-Agent": config.defaults.user_agent or crawl_defaults.USER_AGENT}
+    async with httpx.AsyncClient(timeout=config.defaults.timeout, headers=headers, follow_redirects=False) as client:
+        groups: dict[str, list[Known]] = {}
+        for known in candidates:
+            groups.setdefault(urlsplit(known.url).hostname or "", []).append(known)
+
+        async def check_group(group: list[Known]) -> None:
+            for known in group:
+                await check_one(client, gate, store, by_id[known.source_id], known, results[known.source_id])
+
+        await asyncio.gather(*(check_group(g) for g in groups.values()))
+    for result in results.values():
+        if result.run_id is not None:
+            status = "failed" if result.outcomes["blocked"] and not result.outcomes["fetched"] else "completed"
+            store.finish_run(result.run_id, status, result.requests, result.problems,
+                             dict(result.outcomes), requests=result.requests)
+    return list(results.values())
+
+
+async def check_one(client: httpx.AsyncClient, gate: DomainGate, store: Store, source: Source, known: Known,
+                    result: RecheckResult) -> None:
+    if gate.is_paused(known.url):
+        result.outcomes["skipped_paused"] += 1
+        return
+    if result.run_id is None:
+        result.run_id = store.start_run(source.id, mode="recheck")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        fetched = await fetch(client, gate, known, result)
+    except httpx.HTTPError as exc:
+        problem(result, "error", known.url, f"{type(exc).__name__}: {exc}")
+        return
+    if fetched.status == 304:
+        result.outcomes[store.mark_not_modified(known.url, result.run_id, now)] += 1
+        return
+    failure = classify_failure(fetched)
+    text = ""
+    if failure is None:
+        try:
+            text = decode(fetched.content, fetched.headers.get("content-type"), source.encoding)
+        except ParseError as exc:
+            failure = ("error", str(exc))
+    if failure is None:
+        reason = detect_challenge(fetched.status, fetched.url, text)
+        failure = ("blocked", reason) if reason else None
+    if failure is not None:
+        kind, reason = failure
+        problem(result, kind, known.url, reason)
+        if kind == "blocked":
+            gate.pause(known.url, reason)  # one challenge per domain per run, then leave it alone
+        if kind in ("gone", "redirected", "blocked"):
+            outcome = store.record_failure(DetailFailure(source.id, known.url, reason, kind, now), result.run_id)
+            result.outcomes[outcome] += 1
+        return
+    notice = parse_html(text, known.url, source_id=source.id,
+                        body_selectors=tuple(s for s in (source.selectors.get("body"),) if s))
+    if not notice.body_text.strip():
+        problem(result, "error", known.url, "page has no article text")
+        return
+    item = NoticeItem(source.id, known.url, notice, now, hashlib.sha256(fetched.content).hexdigest(),
+                      fetched.status, etag=fetched.headers.get("etag"),
+                      last_modified=fetched.headers.get("last-modified"))
+    result.outcomes["fetched"] += 1
+    result.outcomes[store.save_item(item, result.run_id)] += 1
+
+
+async def fetch(client: httpx.AsyncClient, gate: DomainGate, known: Known, result: RecheckResult) -> Fetched:
+    """Conditional GET; follows redirects to other detail-like URLs, flags redirects to home/lists."""
+    headers = {}
+    if known.etag:
+        headers["If-None-Match"] = known.etag
+    if known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    url = known.url
+    for _ in range(MAX_REDIRECTS + 1):
+        async with gate.slot(url):
+            response = await client.get(url, headers=headers)
+            result.requests += 1
+        if not response.is_redirect:
+            return Fetched(response.status_code, url, response.content, response.headers)
+        target = urljoin(url, response.headers.get("location", ""))
+        if looks_like_home_or_list(target) or urlsplit(target).netloc != urlsplit(url).netloc:
+            return Fetched(response.status_code, target, b"", response.headers, redirected_away=True)
+        url, headers = target, {}
+    return Fetched(310, url, b"", httpx.Headers(), redirected_away=True)
+
+
+def looks_like_home_or_list(url: str) -> bool:
+    path = urlsplit(url).path
+    last = path.rsplit("/", 1)[-1]
+    return path in ("", "/") or last == "" or last.startswith(("index", "default", "list"))
+
+
+def classify_failure(fetched: Fetched) -> tuple[str, str] | None:
+    """(kind, reason) for responses that are not a page of the notice; None for a 200."""
+    if fetched.redirected_away:
+        return "redirected", f"redirected to {fetched.url}"
+    if fetched.status in (404, 410):
+        return "gone", f"HTTP {fetched.status}"
+    if fetched.status in (412, 521):
+        return "blocked", detect_challenge(fetched.status, fetched.url, "") or f"HTTP {fetched.status}"
+    if fetched.status != 200:
+        return "error", f"HTTP {fetched.status}"
+    return None
+
+
+def problem(result: RecheckResult, kind: str, url: str, reason: str) -> None:
+    result.outcomes[kind] += 1
+    line = f"{kind}: {reason} ({url})"
+    if line not in result.problems:
+        result.problems.append(line)
