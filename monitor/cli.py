@@ -311,11 +311,13 @@ def notices_show(ctx: Context, url_or_id: str, as_json: bool, body: bool) -> Non
 @cli.command()
 @click.argument("source_ids", nargs=-1)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Re-check at most N notices.")
+@click.option("--all", "everything", is_flag=True, help="Re-check every stored notice, not only those due.")
 @common_options
-def recheck(ctx: Context, source_ids: tuple[str, ...], limit: int | None) -> None:
+def recheck(ctx: Context, source_ids: tuple[str, ...], limit: int | None, everything: bool) -> None:
     """Re-fetch stored notices with conditional requests and record what changed.
 
-    Notices whose disclosure window is open come first, then failing ones, then recent ones.
+    Due are: notices whose disclosure window is open or upcoming (first), failing or removed ones,
+    ones published in the last 30 days, and any not checked for 7 days; --all takes every one.
     Unchanged pages cost a 304; a page that is gone, redirects home or turns into a challenge
     counts a failure, and after `removal_after_failures` in a row the notice is removed.
 
@@ -323,6 +325,7 @@ def recheck(ctx: Context, source_ids: tuple[str, ...], limit: int | None) -> Non
     Examples:
       noticewatch recheck
       noticewatch recheck gdjct_zgls --limit 50
+      noticewatch recheck --all
     """
     from monitor.display import recheck_summary
     from monitor.recheck import recheck as run_recheck
@@ -330,7 +333,7 @@ def recheck(ctx: Context, source_ids: tuple[str, ...], limit: int | None) -> Non
     config = ctx.config()
     sources = [config.source(s) for s in source_ids] if source_ids else list(config.sources)
     with ctx.store(removal_after=config.defaults.removal_after_failures) as store:
-        results = asyncio.run(run_recheck(config, sources, store, limit=limit))
+        results = asyncio.run(run_recheck(config, sources, store, limit=limit, everything=everything))
     results = [r for r in results if r.run_id is not None]
     console.print(recheck_summary(results))
     for result in results:

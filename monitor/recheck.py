@@ -25,7 +25,7 @@ from crawler.parser import ParseError, parse_html
 from crawler.parser.decoding import decode
 from monitor.config import Config, Source
 from monitor.politeness import DomainGate
-from monitor.store import Known, Store
+from monitor.store import Known, RecheckPolicy, Store
 
 MAX_REDIRECTS = 3
 
@@ -49,10 +49,10 @@ class Fetched:
 
 
 async def recheck(config: Config, sources: Sequence[Source], store: Store, limit: int | None = None,
-                  today: date | None = None) -> list[RecheckResult]:
+                  today: date | None = None, everything: bool = False) -> list[RecheckResult]:
     today = today or datetime.now(UTC).date()
     by_id = {s.id: s for s in sources}
-    candidates = store.recheck_candidates(today, limit, by_id)
+    candidates = store.recheck_candidates(today, limit, by_id, RecheckPolicy(everything=everything))
     results = {s.id: RecheckResult(s.id) for s in sources}
     gate = DomainGate(config.defaults.download_delay)
     headers = {"User-Agent": config.defaults.user_agent or crawl_defaults.USER_AGENT}

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,15 @@ class Event:
     changes: tuple[dict[str, Any], ...]
     diff: str
     window_open: bool
+
+
+@dataclass(frozen=True)
+class RecheckPolicy:
+    """Which stored notices a re-check visits (see Store.recheck_candidates)."""
+
+    recent_days: int = 30
+    stale_days: int = 7
+    everything: bool = False
 
 
 @dataclass(frozen=True)
@@ -323,19 +332,38 @@ class Store:
         rows = self.db.query("select url, list_title, list_date from notices where source_id = ?", [source_id])
         return {r["url"]: (r["list_title"], r["list_date"]) for r in rows}
 
-    def recheck_candidates(self, today: date, limit: int | None = None, source_ids: Iterable[str] = ()) -> list[Known]:
-        """Notices to re-check, most urgent first: open window, then failing, then recent, then stale."""
-        today_iso = today.isoformat()
+    def recheck_candidates(
+        self,
+        today: date,
+        limit: int | None = None,
+        source_ids: Iterable[str] = (),
+        policy: RecheckPolicy | None = None,
+    ) -> list[Known]:
+        """Notices due a re-check, most urgent first: window open or upcoming, failing or removed
+        (to catch restorations), published recently, or not checked for `stale_days`.
+        `policy.everything` re-checks all of them. Old, closed, recently checked notices wait."""
+        policy = policy or RecheckPolicy()
         ids = list(source_ids)
-        where = f" where source_id in ({', '.join('?' for _ in ids)})" if ids else ""
+        clauses = [f"source_id in ({', '.join('?' for _ in ids)})"] if ids else []
+        params: list[Any] = list(ids)
+        window_open = "(disclosure_end is not null and disclosure_end >= ?)"
+        if not policy.everything:
+            recent = (today - timedelta(days=policy.recent_days)).isoformat()
+            stale = (today - timedelta(days=policy.stale_days)).isoformat()
+            clauses.append(
+                f"({window_open} or consecutive_failures > 0 or status = 'removed' "
+                "or coalesce(published_at, '') >= ? or coalesce(last_checked, '') < ?)"
+            )
+            params += [today.isoformat(), recent, stale]
+        where = f" where {' and '.join(clauses)}" if clauses else ""
         sql = (
             f"select id, url, source_id, etag, last_modified from notices{where} order by "
-            "(disclosure_end is not null and disclosure_end >= ? and coalesce(disclosure_start, '') <= ?) desc, "
-            "(consecutive_failures > 0) desc, coalesce(published_at, '') desc, coalesce(last_checked, '') asc"
+            f"{window_open} desc, (consecutive_failures > 0) desc, coalesce(published_at, '') desc, "
+            "coalesce(last_checked, '') asc"
         )
         if limit:
             sql += f" limit {int(limit)}"
-        rows = self.db.query(sql, [*ids, today_iso, today_iso])
+        rows = self.db.query(sql, [*params, today.isoformat()])
         return [Known(r["id"], r["url"], r["source_id"], r["etag"], r["last_modified"]) for r in rows]
 
     def count(self, table: str) -> int:
