@@ -133,7 +133,8 @@ async def fetch(client: httpx.AsyncClient, gate: DomainGate, known: Known, resul
         async with gate.slot(url):
             response = await client.get(url, headers=headers)
             result.requests += 1
-        if not response.is_redirect:
+        # `is_redirect` is true for any 3xx, 304 included; only a Location makes a redirect.
+        if not response.has_redirect_location:
             return Fetched(response.status_code, url, response.content, response.headers)
         target = urljoin(url, response.headers.get("location", ""))
         if looks_like_home_or_list(target) or urlsplit(target).netloc != urlsplit(url).netloc:

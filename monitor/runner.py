@@ -7,6 +7,7 @@ domains run side by side. `run_reactor` is the one place that installs and drive
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,15 +64,22 @@ def crawl_settings(defaults: Defaults, db_path: Path | None, log_level: str = "W
     return settings
 
 
-def registered_domain(url: str) -> str:
-    """zhuhai.gov.cn for www.zhuhai.gov.cn and xxx.zhuhai.gov.cn: one firewall, one queue."""
+@functools.cache
+def _tld_extractor() -> Any:
     import tldextract
 
-    host = urlsplit(url).hostname or ""
     # suffix_list_urls=() keeps tldextract on its bundled list: no network fetch, ever.
-    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    parts = extract(host)
-    return parts.top_domain_under_public_suffix or host
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_of_host(host: str) -> str:
+    return _tld_extractor()(host).top_domain_under_public_suffix or host
+
+
+def registered_domain(url: str) -> str:
+    """zhuhai.gov.cn for www.zhuhai.gov.cn and xxx.zhuhai.gov.cn: one firewall, one queue."""
+    return _domain_of_host(urlsplit(url).hostname or "")
 
 
 async def crawl_sources(
