@@ -8,7 +8,7 @@ from replica.faults import Fault
 from replica.generator import generate_news, generate_notices
 from replica.model import EXPECTED_FIELDS, ReplicaNotice, Site
 from replica.server import ReplicaServer, RequestRecord
-from replica.sites import build_demo_sites
+from replica.sites import build_demo_sites, build_theme_sites
 
 __all__ = [
     "EXPECTED_FIELDS",
@@ -18,6 +18,7 @@ __all__ = [
     "RequestRecord",
     "Site",
     "build_demo_sites",
+    "build_theme_sites",
     "generate_news",
     "generate_notices",
 ]

@@ -361,10 +361,13 @@ def _expected(p: _Plan, title: str) -> dict[str, object]:
     )
 
 
-def _publication_times(rng: random.Random, count: int) -> list[dt.datetime]:
-    span = (LAST_PUBLISHED - FIRST_PUBLISHED).days
-    days = [FIRST_PUBLISHED + dt.timedelta(days=rng.randint(0, span)) for _ in range(count)]
-    if count > 3:
+def _publication_times(
+    rng: random.Random, count: int, between: tuple[dt.date, dt.date] | None = None
+) -> list[dt.datetime]:
+    first, last = between or (FIRST_PUBLISHED, LAST_PUBLISHED)
+    span = (last - first).days
+    days = [first + dt.timedelta(days=rng.randint(0, span)) for _ in range(count)]
+    if count > 3 and between is None:
         # Guarantee a comment window that runs across a year end.
         days[3] = dt.date(rng.choice((2023, 2024)), 12, rng.randint(10, 28))
     return sorted(
@@ -373,13 +376,22 @@ def _publication_times(rng: random.Random, count: int) -> list[dt.datetime]:
 
 
 def generate_notices(
-    count: int, seed: int = 0, start_id: int = DEFAULT_START_ID, source_name: str = "南粤清风网"
+    count: int,
+    seed: int = 0,
+    start_id: int = DEFAULT_START_ID,
+    source_name: str = "南粤清风网",
+    published_between: tuple[dt.date, dt.date] | None = None,
 ) -> list[ReplicaNotice]:
-    """`count` rectification notices, oldest first, ids rising with time; same seed, same notices."""
+    """`count` rectification notices, oldest first, ids rising with time; same seed, same notices.
+
+    `published_between` (first, last day) replaces the default span 2023-06-01..2025-06-30, e.g. to
+    make a notice newer than everything a column holds (replica.mutations.next_notice)."""
+    if published_between is not None and published_between[0] > published_between[1]:
+        raise ValueError(f"generate_notices: empty span {published_between}")
     rng = random.Random(seed)
     notices = []
     post_id = start_id
-    for published in _publication_times(rng, count):
+    for published in _publication_times(rng, count, published_between):
         plan = _plan(rng, published)
         title = f"{plan.org.signer}关于{plan.round or ''}{plan.level}整改进展情况的通报"
         notices.append(

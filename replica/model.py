@@ -3,13 +3,19 @@
 A `Site` is one column of one CMS (its URL scheme comes from its kind, e.g. NFCMS). Its `notices`
 list may be edited between crawls (replace an item, remove it, append one); the server renders
 whatever is there at request time, so tests can stage edits, withdrawals and new posts.
+replica/mutations.py wraps the common edits (and keeps `expected` and modification times right).
+
+Times are CMS times as the pages print them: "YYYY-MM-DD HH:MM:SS", China Standard Time (UTC+8).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from replica.faults import Fault
 
 # The ground-truth fields a correct parser extracts from a notice page (names from
 # crawler/notice.py). url, source_id, body_text and content_hash depend on where the page is
@@ -52,6 +58,20 @@ def expected_fields(**values: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """How a post's page is dressed, apart from its content: none of it is notice text.
+
+    `wrap` > 0 breaks body lines between two Chinese characters every `wrap` characters (as editors
+    do; browsers show no space there); `chrome_date` is printed in the page's top bar ("今天是…");
+    the view counter shows `views_base` plus the requests so far.
+    """
+
+    wrap: int = 0
+    chrome_date: str | None = None  # "2024年10月3日 星期四"
+    views_base: int = 100
+
+
+@dataclass(frozen=True)
 class ReplicaNotice:
     """One post: what the CMS stores (title, time, source, body) plus the parser's ground truth."""
 
@@ -61,6 +81,8 @@ class ReplicaNotice:
     source_name: str
     paragraphs: tuple[str, ...]  # body paragraphs, without indentation
     expected: dict[str, Any] = field(default_factory=dict, compare=False)
+    modified: str | None = None  # last modification ("2024-10-08 09:30:00"); None: as published
+    presentation: Presentation = Presentation()
 
     def __post_init__(self) -> None:
         # Accept any sequence for convenience; store a tuple so the notice stays immutable.
@@ -75,6 +97,11 @@ class ReplicaNotice:
     def published_minute(self) -> str:
         """The form of NFCMS's PubDate meta tag: "2024-09-26 11:00"."""
         return self.published[:16]
+
+    @property
+    def last_modified(self) -> str:
+        """When the post last changed, in CMS time: its `modified` time, else its publication."""
+        return self.modified or self.published
 
     @property
     def body_text(self) -> str:
@@ -98,6 +125,12 @@ class Site:
     notices: list[ReplicaNotice] = field(default_factory=list)
     parent_name: str = ""  # breadcrumb level between 首页 and the column, e.g. 广东省巡视巡察工作专栏
     kind: str = "nfcms"
+    # Last change to the column's lists (a post added, withdrawn, moved); None: its newest post.
+    modified: str | None = None
+    # Withdrawn posts by id, kept so they can be restored (replica.mutations.remove / restore).
+    removed: dict[int, ReplicaNotice] = field(default_factory=dict)
+    # Per-post faults answered instead of the detail page: redirects, challenge pages.
+    detail_faults: dict[int, Fault] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not (self.column.startswith("/") and self.column.endswith("/")):
@@ -115,6 +148,22 @@ class Site:
 
     def find(self, post_id: int) -> ReplicaNotice | None:
         return next((n for n in self.notices if n.post_id == post_id), None)
+
+    def get(self, post_id: int) -> ReplicaNotice:
+        """The live post `post_id`; KeyError (naming the valid ids' range) if there is none."""
+        notice = self.find(post_id)
+        if notice is None:
+            ids = sorted(n.post_id for n in self.notices)
+            span = f"{ids[0]}..{ids[-1]}" if ids else "none"
+            raise KeyError(f"site {self.id}: no live post {post_id} (posts: {len(ids)}, ids {span})")
+        return notice
+
+    def last_modified(self) -> str:
+        """The lists' modification time: the latest of the column's own and its posts' times."""
+        times = [n.last_modified for n in self.notices]
+        if self.modified:
+            times.append(self.modified)
+        return max(times, default="2000-01-01 00:00:00")
 
     def list_url(self, page: int) -> str:
         """Path of list page `page` (1-based): index.html, index_2.html, …"""

@@ -1,21 +1,25 @@
 """Routing: a request path → a `Response`, rendered from the sites as they are right now.
 
-Pure apart from the random view counter, and independent of HTTP, so routes can be tested (and
-faults composed) without a socket. The server in replica/server.py is only transport.
+Pure apart from the view counters, and independent of HTTP, so routes can be tested (and faults
+composed) without a socket. The server in replica/server.py is only transport. List and detail
+pages carry `ETag` and `Last-Modified` (replica/validators.py); a post's `detail_faults` entry
+(a redirect, a challenge page) answers instead of its page.
 """
 
 from __future__ import annotations
 
-import random
 import re
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from http import HTTPStatus
 
 from replica import themes
-from replica.model import Site
+from replica.model import ReplicaNotice, Site
+from replica.response import HTML, Response
+from replica.validators import with_validators
 
-HTML = "text/html; charset=utf-8"
+__all__ = ["HTML", "ROBOTS_TXT", "Portal", "Response"]
+
 ROBOTS_TXT = "User-agent: *\nDisallow: /private/\n"
 
 # A minimal valid PDF, for the attachment links in the chrome (a crawler must not parse it).
@@ -27,12 +31,20 @@ _LIST_PAGE = re.compile(r"(?:index(?:_(\d+))?\.html)?")
 _DETAIL_PAGE = re.compile(r"content/post_(\d+)\.html")
 
 
-@dataclass(frozen=True)
-class Response:
-    status: int
-    body: bytes
-    content_type: str = HTML
-    headers: tuple[tuple[str, str], ...] = ()
+def detail_etag_basis(site: Site, notice: ReplicaNotice) -> str:
+    """What a detail page's ETag hashes: the post's content and dressing and the theme — not the
+    per-request chrome (view counter) nor what neighbouring posts put on the page."""
+    return repr(
+        (
+            site.theme,
+            site.detail_url(notice.post_id),
+            notice.title,
+            notice.published,
+            notice.source_name,
+            notice.paragraphs,
+            notice.presentation,
+        )
+    )
 
 
 class Portal:
@@ -44,6 +56,8 @@ class Portal:
             raise ValueError(f"replica: two sites share a column: {columns}")
         self.sites = list(sites)
         self.site_name = site_name or (sites[0].site_name if sites else "replica")
+        self._hits: dict[tuple[str, int], int] = {}  # view counters, by (column, post id)
+        self._hits_lock = threading.Lock()
 
     def respond(self, path: str, base_url: str) -> Response:
         """The page at `path` (no query string); `base_url` is how the client reached us."""
@@ -92,14 +106,29 @@ class Portal:
             # NFCMS numbers the second page index_2.html; index_1.html and pages past the end 404.
             if m.group(1) == "1" or page > site.page_count():
                 return None
-            return self._html(themes.render_list(site, page, self.sites, base_url))
+            html = themes.render_list(site, page, self.sites, base_url)
+            return with_validators(self._html(html), html, site.last_modified())
         if m := _DETAIL_PAGE.fullmatch(rest):
-            notice = site.find(int(m.group(1)))
+            post_id = int(m.group(1))
+            fault = site.detail_faults.get(post_id)
+            notice = site.find(post_id)
+            if fault is not None:
+                path = site.detail_url(post_id)
+                return fault.apply(lambda: self._detail(site, post_id, base_url), self.error, path, base_url)
             if notice is None:
                 return None
-            views = random.randint(100, 5000)  # page chrome: differs on every request
-            return self._html(themes.render_detail(site, notice, self.sites, views))
+            return self._detail(site, post_id, base_url)
         return None
+
+    def _detail(self, site: Site, post_id: int, base_url: str) -> Response:
+        notice = site.find(post_id)
+        if notice is None:
+            return self.error(404)
+        with self._hits_lock:  # page chrome: the counter differs on every request
+            hits = self._hits[(site.column, post_id)] = self._hits.get((site.column, post_id), 0) + 1
+        views = notice.presentation.views_base + hits
+        html = themes.render_detail(site, notice, self.sites, views, base_url)
+        return with_validators(self._html(html), detail_etag_basis(site, notice), notice.last_modified)
 
     @staticmethod
     def _html(page: str) -> Response:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from replica.faults import Fault, find_fault
 from replica.model import Site
 from replica.portal import Portal, Response
+from replica.validators import not_modified, not_modified_response
 
 
 class RequestRecord(NamedTuple):
@@ -73,8 +74,12 @@ class ReplicaServer:
         self.bind()
         if self._thread is None:
             assert self._httpd is not None
+            # A short poll interval: stop() waits up to one interval for the loop to notice.
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name=f"replica{self.base_url}", daemon=True
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"replica{self.base_url}",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -136,10 +141,23 @@ class ReplicaServer:
 
     # -- request handling ---------------------------------------------------------------------
 
-    def respond(self, method: str, raw_path: str, user_agent: str, host: str | None) -> Response:
-        """Log the request, apply any fault, and render the page."""
+    def respond(
+        self,
+        method: str,
+        raw_path: str,
+        user_agent: str,
+        host: str | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Log the request, apply any fault, render the page; 304 when the client's copy is current."""
         with self._lock:
             self._requests.append(RequestRecord(method, raw_path, user_agent))
+        response = self._render(raw_path, host)
+        if method in ("GET", "HEAD") and headers is not None and not_modified(headers, response):
+            return not_modified_response(response)
+        return response
+
+    def _render(self, raw_path: str, host: str | None) -> Response:
         path = urlsplit(raw_path).path or "/"
         base_url = f"http://{host}" if host else self.base_url
         found = find_fault(self.faults, path)
@@ -151,7 +169,8 @@ class ReplicaServer:
             if fault.times is None or hits < fault.times:
                 if fault.delay:
                     time.sleep(fault.delay)
-                return fault.apply(lambda: self.portal.respond(path, base_url), self.portal.error)
+                render = lambda: self.portal.respond(path, base_url)  # noqa: E731
+                return fault.apply(render, self.portal.error, path, base_url)
         return self.portal.respond(path, base_url)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -173,10 +192,12 @@ class ReplicaServer:
                     self.path,
                     self.headers.get("User-Agent", ""),
                     self.headers.get("Host"),
+                    self.headers,
                 )
                 self.send_response(response.status)
-                self.send_header("Content-Type", response.content_type)
-                self.send_header("Content-Length", str(len(response.body)))
+                if response.status != 304:  # a 304 has no body to describe
+                    self.send_header("Content-Type", response.content_type)
+                    self.send_header("Content-Length", str(len(response.body)))
                 for name, value in response.headers:
                     self.send_header(name, value)
                 self.end_headers()

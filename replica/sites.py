@@ -40,3 +40,43 @@ def build_demo_sites() -> list[Site]:
         notices=generate_notices(15, seed=2, start_id=5_100_001, source_name="珠海市纪委监委"),
     )
     return [gdjct, zhuhai]
+
+
+def build_theme_sites() -> list[Site]:
+    """Three more NFCMS columns on one host, one per further list/detail theme (replica/themes.py).
+
+    - zhuhai_gkml: `/zwgk/xczg/`, theme "news_list": 14 generated notices, 6 a page → 3 pages.
+    - hengqin_zgls: `/hqzgls/`, theme "table": 12 notices, 5 a page → 3 pages;
+      its 热点推荐 sidebar links the newest posts of zhuhai_gkml (another column, same host).
+    - heyuan_xcgz: `/m/xcgz/`, theme "mobile": 9 notices, 4 a page → 3 pages.
+    """
+    zhuhai = Site(
+        id="zhuhai_gkml",
+        column="/zwgk/xczg/",
+        theme="news_list",
+        per_page=6,
+        site_name="珠海市人民政府",
+        column_name="巡察整改",
+        parent_name="政务公开",
+        notices=generate_notices(14, seed=11, start_id=6_100_001, source_name="珠海市人民政府办公室"),
+    )
+    hengqin = Site(
+        id="hengqin_zgls",
+        column="/hqzgls/",
+        theme="table",
+        per_page=5,
+        site_name="横琴粤澳深度合作区",
+        column_name="整改落实",
+        parent_name="党建工作",
+        notices=generate_notices(12, seed=12, start_id=6_200_001, source_name="合作区纪检监察室"),
+    )
+    heyuan = Site(
+        id="heyuan_xcgz",
+        column="/m/xcgz/",
+        theme="mobile",
+        per_page=4,
+        site_name="河源市人民政府",
+        column_name="巡察工作",
+        notices=generate_notices(9, seed=13, start_id=6_300_001, source_name="河源市纪委监委"),
+    )
+    return [zhuhai, hengqin, heyuan]
