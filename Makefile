@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format clean
+.PHONY: demo test bench lint format clean
 
 $(BIN)/noticewatch: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,18 @@ demo: $(BIN)/noticewatch
 	$(BIN)/noticewatch demo
 
 test: $(BIN)/noticewatch
-	$(BIN)/ruff check crawler monitor replica tests
+	$(BIN)/ruff check crawler monitor replica tests bench
 	$(BIN)/pytest -q
 
+# Benchmarks print their figures; bench-only dependencies (trafilatura) come from requirements-bench.lock.
+bench: $(BIN)/noticewatch
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	$(BIN)/python bench/parser_bench.py
+	$(BIN)/python bench/change_cycle.py
+
 lint: $(BIN)/noticewatch
-	$(BIN)/ruff check crawler monitor replica tests
-	$(BIN)/ruff format --check crawler monitor replica tests
+	$(BIN)/ruff check crawler monitor replica tests bench
+	$(BIN)/ruff format --check crawler monitor replica tests bench
 
 format: $(BIN)/noticewatch
 	$(BIN)/ruff format crawler monitor replica tests

@@ -27,20 +27,26 @@ from crawler.parser import normalise_for_compare, parse_html  # noqa: E402
 def replica_pages(count: int) -> list[tuple[str, str]]:
     from replica import generator, model, themes
 
-    site = model.Site(id="b", column="/b/", theme="list", per_page=10, site_name="某某网", column_name="整改落实")
+    site = model.Site(
+        id="b", column="/b/", theme="list", per_page=10, site_name="某某网", column_name="整改落实"
+    )
     items = [
         *generator.generate_notices(count - count // 8, seed=11, start_id=1),
         *generator.generate_news(count // 8, seed=11, start_id=900_000),
     ]
     site.notices = items
     return [
-        (themes.render_detail(site, n, [site], 7), "http://127.0.0.1" + site.detail_url(n.post_id)) for n in items
+        (themes.render_detail(site, n, [site], 7), "http://127.0.0.1" + site.detail_url(n.post_id))
+        for n in items
     ]
 
 
 def golden_pages() -> list[tuple[str, str]]:
     folder = ROOT / "tests" / "golden" / "parser"
-    return [(p.read_text(encoding="utf-8", errors="replace"), f"http://example.invalid/{p.name}") for p in sorted(folder.glob("*.html"))]
+    return [
+        (p.read_text(encoding="utf-8", errors="replace"), f"http://example.invalid/{p.name}")
+        for p in sorted(folder.glob("*.html"))
+    ]
 
 
 def run_once(fn, pages: list[tuple[str, str]]) -> tuple[float, list]:
@@ -53,7 +59,9 @@ def run_once(fn, pages: list[tuple[str, str]]) -> tuple[float, list]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=400, help="generated replica pages (default 400)")
-    ap.add_argument("--repeat", type=int, default=5, help="interleaved runs per extractor; the best is reported")
+    ap.add_argument(
+        "--repeat", type=int, default=5, help="interleaved runs per extractor; the best is reported"
+    )
     args = ap.parse_args()
     pages = replica_pages(args.pages) + golden_pages()
     parse_html(*pages[0])  # warm caches (opencc, regex compilation) outside the timing
@@ -74,11 +82,15 @@ def main() -> None:
             seconds, texts = run_once(lambda h, u: trafilatura.extract(h, url=u) or "", pages)
             theirs_s = min(theirs_s, seconds)
     print(f"pages: {len(pages)} (replica {args.pages}, golden {len(pages) - args.pages})")
-    print(f"noticewatch parse_html: {len(pages) / ours_s:8.1f} pages/s  ({ours_s * 1000 / len(pages):.2f} ms/page)")
+    print(
+        f"noticewatch parse_html: {len(pages) / ours_s:8.1f} pages/s  ({ours_s * 1000 / len(pages):.2f} ms/page)"
+    )
     if not trafilatura:
         print("trafilatura not installed: `.venv/bin/pip install trafilatura` for the comparison")
         return
-    print(f"trafilatura.extract:    {len(pages) / theirs_s:8.1f} pages/s  ({theirs_s * 1000 / len(pages):.2f} ms/page)")
+    print(
+        f"trafilatura.extract:    {len(pages) / theirs_s:8.1f} pages/s  ({theirs_s * 1000 / len(pages):.2f} ms/page)"
+    )
     print(f"speed ratio (noticewatch / trafilatura): {theirs_s / ours_s:.1f}x  (fields included on our side)")
     ratios = []
     for notice, text in zip(notices, texts, strict=True):

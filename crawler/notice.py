@@ -7,10 +7,22 @@ Field names follow ../shared/DESIGN.md ("The notice record"). Dates are ISO ``YY
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-DOC_TYPES = ("rectification_notice", "news", "other")
+DOC_TYPES = ("rectification_notice", "inspection_announcement", "feedback_news", "news", "other")
+
+# How disclosure_end was obtained (`Notice.disclosure_basis`); None when there is no window.
+DISCLOSURE_BASES = (
+    "calendar_range",  # both ends stated ("2024年9月26日至10月25日")
+    "from_publication",  # "即日起至10月25日": the start is the publication date
+    "calendar_days",  # "为期30天" counted from the stated start, start day included
+    "working_days",  # "N个工作日" counted on the built-in 2023–2026 official calendar
+    "working_days_mon_fri",  # "N个工作日" outside that calendar: Monday–Friday only, 调休 ignored
+    "deadline_only",  # only an end is stated ("受理信访时间截止到…"); the start is null
+    "arrival_to_deadline",  # an announcement: from the stated arrival date to the stated deadline
+)
 
 # Order matters: it is the column order in the store and the key order of `parse --json`.
 NOTICE_FIELDS = (
@@ -38,7 +50,13 @@ NOTICE_FIELDS = (
     "signed_date",
     "body_text",
     "content_hash",
+    "disclosure_basis",
+    "outline",
+    "item_count",
+    "warnings",
 )
+# Tuple-valued fields (tuples of strings).
+TUPLE_FIELDS = ("phones", "emails", "outline", "warnings")
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,16 @@ class Notice:
     signed_date: str | None = None
     body_text: str = ""
     content_hash: str = ""
+    # How the disclosure window's end was obtained: one of DISCLOSURE_BASES, None without a window.
+    disclosure_basis: str | None = None
+    # The body's numbered structure, one heading a string with a normalised marker: "一、…" (level 1),
+    # "(一)…" (2), "1.…" (3), "一是…" (4); parser.outline.outline_level reads the level back.
+    # A later diff can name the section that changed.
+    outline: tuple[str, ...] = field(default_factory=tuple)
+    # Rectification items listed in the 整改任务落实情况 section (see parser/outline.py), None if no such section.
+    item_count: int | None = None
+    # Why a field is null or doubtful, e.g. "feedback_date: '2025年112日' is ambiguous (missing 月)".
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict in DESIGN.md field order (lists as lists, None as null)."""
@@ -78,12 +106,19 @@ class Notice:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Notice:
-        """Inverse of `to_dict`; unknown keys are ignored, lists become tuples."""
+        """Inverse of `to_dict`; unknown keys are ignored, lists become tuples.
+
+        Also reads what a text-typed store column gives back: JSON text for tuple fields, "12" for
+        item_count."""
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             value = data.get(f.name)
-            if f.name in ("phones", "emails"):
+            if f.name in TUPLE_FIELDS:
+                if isinstance(value, str):
+                    value = json.loads(value) if value.startswith("[") else [value]
                 kwargs[f.name] = tuple(value or ())
+            elif f.name == "item_count" and value is not None:
+                kwargs[f.name] = int(value)
             elif value is not None:
                 kwargs[f.name] = value
         return cls(**kwargs)

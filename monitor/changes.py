@@ -17,8 +17,9 @@ from diff_match_patch import diff_match_patch
 from crawler.notice import NOTICE_FIELDS, Notice
 from crawler.parser import normalise_for_compare
 
-# Fields that are not content: where the notice lives and derived hashes.
-NOT_COMPARED = frozenset({"url", "source_id", "body_text", "content_hash"})
+# Fields that are not content: where the notice lives, derived hashes, and the parser's own
+# diagnostics (a better parser must not look like an edited notice).
+NOT_COMPARED = frozenset({"url", "source_id", "body_text", "content_hash", "warnings"})
 DIFF_TIMEOUT_S = 1.0  # diff-match-patch gives up optimising after this; the diff is still valid
 
 

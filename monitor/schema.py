@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from crawler.notice import NOTICE_FIELDS
-
 migrations = Migrations("noticewatch")
+
+# The notice fields as of the first migration. Frozen: fields added later get their own migration.
+NOTICE_FIELDS_V1 = (
+    "doc_type", "title", "url", "source_id", "published_at", "script", "inspection_level",
+    "inspection_kind", "inspection_round", "inspection_team", "inspected_org", "inspection_start",
+    "inspection_end", "feedback_date", "disclosure_start", "disclosure_end", "phones", "emails",
+    "postal_address", "postcode", "signer", "signed_date", "body_text", "content_hash",
+)
 
 
 
@@ -25,7 +31,7 @@ def m001_initial(db: Database) -> None:
         pk="id",
     )
     notice_columns: dict[str, type] = {"id": int}
-    notice_columns.update({name: str for name in NOTICE_FIELDS})
+    notice_columns.update({name: str for name in NOTICE_FIELDS_V1})
     notice_columns.update(
         {
             "status": str,  # active | removed (removal detection: see the change monitor)
@@ -124,3 +130,57 @@ def m002_change_monitor(db: Database) -> None:
     runs.add_column("restored", int)
     runs.add_column("moved", int)
     runs.add_column("failures", int)
+
+
+@migrations()
+def m003_parser_fields(db: Database) -> None:
+    """Parser v2 fields: how the window end was obtained, the body outline, item count, warnings."""
+    notices = db["notices"]
+    notices.add_column("disclosure_basis", str)
+    notices.add_column("outline", str)  # JSON list of headings
+    notices.add_column("item_count", int)
+    notices.add_column("warnings", str)  # JSON list of one-line warnings
+
+
+@migrations()
+def m004_daemon_state(db: Database) -> None:
+    """What the daemon must remember across restarts: per-job schedule state, paused domains, itself."""
+    db["daemon_jobs"].create(
+        {
+            "job": str,  # crawl:<source id> | recheck | digest
+            "source_id": str,  # crawl jobs only
+            "schedule": str,  # the schedule text next_due was computed with
+            "next_due": str,  # ISO UTC; a restart resumes from here
+            "last_started": str,
+            "last_finished": str,
+            "last_status": str,  # completed | failed | aborted | skipped | error
+            "last_run_id": int,
+            "consecutive_failures": int,
+            "last_error": str,
+            "updated_at": str,
+        },
+        pk="job",
+    )
+    db["domain_pauses"].create(
+        {
+            "domain": str,  # registered domain: several subdomains share one firewall
+            "paused_at": str,
+            "paused_until": str,
+            "source_id": str,  # the source whose run was blocked
+            "reason": str,
+        },
+        pk="domain",
+    )
+    db["daemon"].create(
+        {
+            "id": int,  # always 1: one daemon per database
+            "pid": int,
+            "host": str,
+            "config": str,
+            "started_at": str,
+            "heartbeat_at": str,
+            "stopped_at": str,  # null while running, or after a crash
+            "stop_reason": str,
+        },
+        pk="id",
+    )

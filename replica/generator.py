@@ -414,11 +414,15 @@ def generate_news(
     start_id: int = DEFAULT_START_ID + 500_000,
     source_name: str = "南粤清风网",
 ) -> list[ReplicaNotice]:
-    """News reports about inspections: doc_type "news"; the inspection they report (level, team,
-    inspected organisation) is stated, so it is expected — but no notice fields (window, contacts).
+    """Articles about inspections, half of each kind:
 
-    They deliberately mention dates and even a phone number and mailbox (for letters during the
-    inspection), so a parser that takes any page's contacts as a notice's feedback channel is caught out.
+    - `feedback_news` ("省委第三巡视组向汕头市反馈巡视情况"): the inspection it reports (level, team,
+      inspected organisation) is expected, but no notice fields (window, contacts, signature);
+    - `inspection_announcement` ("…进驻…开展常规巡视"): the team's arrival date, its duty phone and
+      P.O. box, and the period in which it accepts reports (arrival → deadline) as the window.
+
+    Both mention dates and contacts on purpose, so a parser that takes any page's contacts as a
+    rectification notice's feedback channel is caught out.
     """
     rng = random.Random(seed + 7919)
     news = []
@@ -427,6 +431,8 @@ def generate_news(
         city = rng.choice(places.CITIES)
         team = f"省委第{places.chinese_number(rng.randint(1, 15))}巡视组"
         day = published.date()
+        stated = {"title": None, "published_at": day.isoformat(), "inspection_level": "巡视",
+                  "inspection_team": team, "inspected_org": f"{city.name}市委"}
         if rng.random() < 0.5:
             title = f"{team}向{city.name}市反馈巡视情况"
             paragraphs = [
@@ -437,16 +443,23 @@ def generate_news(
                 f"{city.name}市委表示,将坚决扛起巡视整改政治责任,以坚决态度抓好巡视整改,按照有关要求"
                 f"及时向社会公布巡视整改进展情况。",
             ]
+            stated["doc_type"] = "feedback_news"
         else:
             title = f"{team}进驻{city.name}市开展常规巡视"
             start = day - dt.timedelta(days=rng.randint(1, 4))
-            deadline = _cn_date(start + dt.timedelta(days=60), year=False)
+            end = start + dt.timedelta(days=60)
+            phone = _phone(rng, city)
+            box = f"{city.name}市A{rng.randint(100, 999)}号信箱"
             paragraphs = [
                 f"{_cn_date(start)},{team}进驻{city.name}市开展常规巡视,并召开巡视工作动员会。",
-                f"巡视期间,{team}设立专门值班电话:{_phone(rng, city)},专门邮政信箱:{city.name}市"
-                f"A{rng.randint(100, 999)}号信箱。巡视组受理信访时间截止到{deadline}。",
+                f"巡视期间,{team}设立专门值班电话:{phone},专门邮政信箱:{box}。"
+                f"巡视组受理信访时间截止到{_cn_date(end, year=False)}。",
                 "根据巡视工作条例规定,巡视组主要受理反映被巡视党组织领导班子及其成员问题的来信来电来访。",
             ]
+            stated.update(doc_type="inspection_announcement", inspection_start=start.isoformat(),
+                          disclosure_start=start.isoformat(), disclosure_end=end.isoformat(),
+                          phones=[phone], postal_address=box)
+        stated["title"] = title
         news.append(
             ReplicaNotice(
                 post_id=post_id,
@@ -454,14 +467,7 @@ def generate_news(
                 published=published.strftime("%Y-%m-%d %H:%M:%S"),
                 source_name=source_name,
                 paragraphs=paragraphs,
-                expected=expected_fields(
-                    doc_type="news",
-                    title=title,
-                    published_at=day.isoformat(),
-                    inspection_level="巡视",
-                    inspection_team=team,
-                    inspected_org=f"{city.name}市委",
-                ),
+                expected=expected_fields(**stated),
             )
         )
         post_id += rng.randint(3, 400)

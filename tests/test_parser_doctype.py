@@ -27,7 +27,7 @@ def test_notice_by_title_alone():
 def test_news_about_feedback_meeting():
     title = "省委第三巡视组向珠海市反馈巡视情况"
     body = "近日,省委第三巡视组向珠海市委反馈巡视情况。反馈会上,巡视组组长指出……巡视整改要求……"
-    assert classify(title, body) == "news"
+    assert classify(title, body) == "feedback_news"
 
 
 def test_news_quoting_a_notice_is_news():
@@ -50,7 +50,7 @@ def test_parse_text_of_news():
     notice = parse_text(
         "省委第三巡视组向珠海市反馈巡视情况\n近日,省委第三巡视组向珠海市委反馈巡视情况。巡视组指出……"
     )
-    assert notice.doc_type == "news"
+    assert notice.doc_type == "feedback_news"
     assert notice.inspection_team == "省委第三巡视组"
     assert notice.inspected_org == "珠海市委"
     assert notice.disclosure_end is None

@@ -124,3 +124,22 @@ def test_header_plain_text_title_only_with_hint():
     assert header.title == "中共某局党组关于巡察整改进展情况的通报"
     assert header.body == ["根据市委统一部署,……予以公布。"]
     assert split_header(["一、提高政治站位", "正文。"]).title is None
+
+
+def test_notice_record_round_trips_with_new_fields():
+    import json
+
+    from crawler.notice import Notice
+
+    notice = parse_text(
+        "市委第巡察组对市交通局开展了巡察。现将巡察整改进展情况予以公布。\n二、巡察整改任务落实情况\n"
+        "1.问题一。已整改。\n欢迎监督。公示期:自2024年9月26日起10个工作日。"
+    )
+    assert notice.outline and notice.item_count == 1 and notice.warnings
+    assert notice.disclosure_basis == "working_days"
+    data = json.loads(json.dumps(notice.to_dict(), ensure_ascii=False))
+    assert Notice.from_dict(data) == notice
+    # What a text-typed store column gives back: JSON text for tuples, "1" for the count.
+    stored = {**data, "outline": json.dumps(data["outline"]), "warnings": json.dumps(data["warnings"])}
+    assert Notice.from_dict({**stored, "item_count": "1"}) == notice
+    assert Notice.from_dict({"phones": None}).outline == ()

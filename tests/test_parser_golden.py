@@ -90,7 +90,8 @@ def test_traditional_reprint_hashes_like_simplified_original():
 def test_traditional_reprint_has_same_fields_as_seed_000():
     hant = run(load(GOLDEN / "macaodaily_hant.yaml")).to_dict()
     seed = run(load(GOLDEN / "seed_000.yaml")).to_dict()
-    ignore = {"title", "url", "published_at", "script", "body_text", "content_hash"}
+    # The reprint is abbreviated (one section), so its outline and item count differ from the seed's.
+    ignore = {"title", "url", "published_at", "script", "body_text", "content_hash", "outline", "item_count"}
     assert {k: v for k, v in hant.items() if k not in ignore} == {
         k: v for k, v in seed.items() if k not in ignore
     }

@@ -285,20 +285,29 @@ def test_generated_expected_fields_match_their_text() -> None:
     assert share(lambda n: n.expected["inspection_round"] is not None) > 5
 
 
-def test_news_items_carry_the_inspection_but_no_notice_fields() -> None:
+def test_articles_carry_the_inspection_and_only_their_own_fields() -> None:
     stated = ("doc_type", "title", "published_at", "inspection_level", "inspection_team", "inspected_org")
-    for n in generate_news(4, seed=3):
-        assert n.expected["doc_type"] == "news" and n.expected["title"] == n.title
+    announcement = ("inspection_start", "disclosure_start", "disclosure_end", "phones", "postal_address")
+    kinds = set()
+    for n in generate_news(8, seed=3):
+        kinds.add(n.expected["doc_type"])
+        assert n.expected["title"] == n.title
         assert n.expected["published_at"] == n.published[:10]
         assert n.expected["inspection_team"] in n.title
-        assert all(n.expected[f] in (None, [], "hans") for f in EXPECTED_FIELDS if f not in stated)
+        own = stated + (announcement if n.expected["doc_type"] == "inspection_announcement" else ())
+        assert all(n.expected[f] in (None, [], "hans") for f in EXPECTED_FIELDS if f not in own)
+        if n.expected["doc_type"] == "inspection_announcement":
+            assert n.expected["postal_address"] in "".join(n.paragraphs)
+            assert n.expected["disclosure_start"] == n.expected["inspection_start"] < n.expected["disclosure_end"]
+    assert kinds == {"feedback_news", "inspection_announcement"}
 
 
 def test_demo_sites_shape() -> None:
     gdjct, zhuhai = build_demo_sites()
     assert (gdjct.column, gdjct.theme, gdjct.page_count()) == ("/xunshizgls/", "wendang", 3)
     assert (zhuhai.column, zhuhai.theme, zhuhai.page_count()) == ("/zhzf/xsxc/", "list", 2)
-    assert sum(n.expected["doc_type"] == "news" for n in gdjct.notices) == 2
+    articles = ("feedback_news", "inspection_announcement")
+    assert sum(n.expected["doc_type"] in articles for n in gdjct.notices) == 2
     ids = [n.post_id for s in (gdjct, zhuhai) for n in s.notices]
     assert len(ids) == len(set(ids))
 

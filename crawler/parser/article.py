@@ -7,10 +7,12 @@ the most Chinese text (../shared/DESIGN.md, "Facts about the real portals").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import lxml.cssselect
 import lxml.etree
 import lxml.html
 from cssselect import SelectorError
@@ -83,15 +85,34 @@ def read_meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
     return out
 
 
-def block_text(element: lxml.html.HtmlElement) -> str:
+class _Stop(Exception):
+    """Raised inside `block_text`'s walk on reaching `stop`."""
+
+
+def block_text(
+    element: lxml.html.HtmlElement,
+    stop: lxml.html.HtmlElement | None = None,
+    *,
+    skip_chrome: bool = False,
+    keep: lxml.html.HtmlElement | None = None,
+) -> str:
     """Text with a line break at every block boundary, so each <p> becomes one line.
 
     Newlines in the HTML source are only whitespace; between Chinese characters they are editor
-    line-wrapping and vanish (as in a browser), elsewhere they become a space."""
+    line-wrapping and vanish (as in a browser), elsewhere they become a space. With `stop`, only the
+    text before that element (the page header above the body) is returned. With `skip_chrome`, chrome
+    elements (see `drop_chrome`) other than `keep` and its ancestors are left out, in the same walk."""
     parts: list[str] = []
+    protected = {*keep.iterancestors(), keep} if keep is not None else set()
 
     def walk(node: lxml.html.HtmlElement) -> None:
+        if node is stop:
+            raise _Stop
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if skip_chrome and tag and node is not element and node not in protected and _is_chrome(node):
+            if node.tail:  # like drop_tree: the element goes, the text after it stays
+                parts.append(node.tail)
+            return
         block = tag in _BLOCK_TAGS
         if block:
             parts.append(_BLOCK_BREAK)
@@ -105,7 +126,10 @@ def block_text(element: lxml.html.HtmlElement) -> str:
         if node.tail and node is not element:
             parts.append(node.tail)
 
-    walk(element)
+    try:
+        walk(element)
+    except _Stop:
+        pass
     text = _WRAP_BETWEEN_CJK_RE.sub("", "".join(parts))
     return text.replace("\r", " ").replace("\n", " ").replace(_BLOCK_BREAK, "\n")
 
@@ -133,10 +157,22 @@ def drop_chrome(root: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | None 
             el.drop_tree()
 
 
-def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+@functools.lru_cache(maxsize=256)
+def _compiled(selector: str) -> lxml.cssselect.CSSSelector | None:
+    # Compiling a selector costs more than running it: compile each one once per process.
     try:
-        return tree.cssselect(selector)
-    except (SelectorError, lxml.etree.XPathError):
+        return lxml.cssselect.CSSSelector(selector, translator="html")
+    except (SelectorError, lxml.etree.XPathError, SyntaxError):
+        return None
+
+
+def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    compiled = _compiled(selector)
+    if compiled is None:
+        return []
+    try:
+        return compiled(tree)
+    except lxml.etree.XPathError:
         return []
 
 
@@ -214,10 +250,13 @@ def extract_article(html: str, url: str | None = None, body_selectors: Sequence[
     meta = read_meta(tree)
     body = find_body(tree, body_selectors)
     title = find_title(tree, meta, body)
-    drop_chrome(tree, keep=body)
-    page_lines = clean_lines(block_text(tree))
-    body_lines = clean_lines(block_text(body)) if body is not None else page_lines
-    header_lines = page_lines[: _index_of(page_lines, body_lines)]
+    if body is not None:
+        # Only the text above the body is the header zone: walk the page up to the body, not past it.
+        header_lines = clean_lines(block_text(tree, stop=body, skip_chrome=True, keep=body))[-40:]
+        body_lines = clean_lines(block_text(body, skip_chrome=True, keep=body))
+    else:
+        body_lines = clean_lines(block_text(tree, skip_chrome=True))
+        header_lines = body_lines[:40]
     # A broad container (.content) may hold the title and the "来源/日期" line itself.
     inner = split_header(body_lines, known_title=title or "")
     published = (
@@ -229,10 +268,3 @@ def extract_article(html: str, url: str | None = None, body_selectors: Sequence[
     source = meta.get("contentsource") or find_header_source(header_lines) or inner.source_name
     body_text = "\n".join(inner.body or body_lines)
     return Article(title, published, fold_width(source).strip() if source else None, body_text)
-
-
-def _index_of(page_lines: list[str], body_lines: list[str]) -> int:
-    """Where the body starts in the page text; the lines above are the header zone."""
-    if body_lines and body_lines[0] in page_lines:
-        return page_lines.index(body_lines[0])
-    return min(len(page_lines), 40)

@@ -55,7 +55,8 @@ _POINT_RE = re.compile(r"(?<![\d〇○零一二三四五六七八九十])" + _po
 _RANGE_RE = re.compile(
     r"(?<![\d〇○零一二三四五六七八九十])"
     + _point("s_")
-    + r"\s*(?:至|到|—{1,2}|–|-|~|～)\s*(?:次年)?\s*"
+    # "自2024年9月26日起至10月25日止": 起 before the separator, 止 after the end.
+    + r"\s*起?\s*(?:至|到|—{1,2}|–|-|~|～)\s*(?:次年)?\s*"
     + _tail("e_")
 )
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
@@ -79,6 +80,9 @@ class DateMention:
     part: str | None
     start: int
     end: int
+    # What was odd about how it was written, for the record's warnings ("no 日", "missing 月").
+    note: str | None = None
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class DateRange:
     start: str | None
     end: str | None
     span: tuple[int, int]
+    # Why a bound is null or doubtful: "end before start", notes of the mentions.
+    problems: tuple[str, ...] = ()
 
 
 def _number(text: str | None) -> int | None:
@@ -102,26 +108,36 @@ def _number(text: str | None) -> int | None:
 
 
 def _split_glued(md: str) -> tuple[int | None, int | None]:
-    """'1021' → (10, 21); '926' → (9, 26). Real text drops 月 ("2025年1021日")."""
-    for cut in (2,) if len(md) == 4 else (1, 2):
+    """'1021' → (10, 21); '926' → (9, 26). Real text drops 月 ("2025年1021日"). A split that is not
+    unique ('112': 1月12日 or 11月2日) gives (None, None): the date cannot be read with confidence."""
+    splits = []
+    for cut in (1, 2):
         month, day = int(md[:cut]), int(md[cut:])
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return month, day
-    return None, None
+        if 1 <= month <= 12 and 1 <= day <= 31 and len(md[cut:]) <= 2:
+            splits.append((month, day))
+    return splits[0] if len(splits) == 1 else (None, None)
 
 
 def _mention(m: re.Match[str], p: str) -> DateMention:
     g = m.groupdict()
+    text = m[0]
     if g.get(p + "gmd"):
         month, day = _split_glued(g[p + "gmd"])
-        return DateMention(_number(g[p + "gy"]), month, day, None, m.start(), m.end())
+        note = "missing 月" if month else "ambiguous (missing 月)"
+        return DateMention(_number(g[p + "gy"]), month, day, None, m.start(), m.end(), note, text)
+    day_text = g.get(p + "d") or g.get(p + "od")
+    note = None
+    if g.get(p + "d") and m.string[m.end(p + "d") :].lstrip()[:1] not in ("日", "号"):
+        note = "no 日 (truncated?)"
     return DateMention(
         _number(g.get(p + "y")),
         _number(g.get(p + "m")),
-        _number(g.get(p + "d") or g.get(p + "od")),
+        _number(day_text),
         g.get(p + "x") or g.get(p + "ox"),
         m.start(),
         m.end(),
+        note,
+        text,
     )
 
 
@@ -140,9 +156,14 @@ def resolve(
     *,
     as_end: bool | None = None,
     month: int | None = None,
+    nearest: bool = False,
 ) -> dt.date | None:
-    """A mention → a date. The year/month, if missing, come from `anchor`/`month`; a date that would fall
-    before the anchor moves to the next year (a range 12月20日至1月18日 ends in the next year).
+    """A mention → a date. The year/month, if missing, come from `anchor`/`month`.
+
+    Without a year, a date that would fall before the anchor moves to the next year (a range
+    12月20日至1月18日 ends in the next year) — unless its month is inherited too ("9月26日至20日" is
+    a broken range, not one that ends a year later). With `nearest`, the year is the one that puts the
+    date closest to the anchor: a window "9月26日至…" on a page published 9月27日 starts in that year.
     Day-less mentions are only dates as a period bound: start → first day, end → last day."""
     mon = mention.month or month or (anchor.month if anchor and mention.month is None else None)
     if mon is None or not 1 <= mon <= 12:
@@ -157,8 +178,12 @@ def resolve(
         found = dt.date(year, mon, day)
     except ValueError:
         return None
-    if mention.year is None and anchor and found < anchor:
-        found = _next_year(found)
+    if mention.year is None and anchor:
+        if nearest:
+            options = [found, _next_year(found), _shift_year(found, -1)]
+            found = min(options, key=lambda d: abs((d - anchor).days))
+        elif found < anchor and mention.month is not None:
+            found = _next_year(found)
     return found
 
 
@@ -174,20 +199,31 @@ def _day_of(mention: DateMention, year: int, month: int, as_end: bool | None) ->
 
 
 def _next_year(day: dt.date) -> dt.date:
+    return _shift_year(day, 1)
+
+
+def _shift_year(day: dt.date, years: int) -> dt.date:
     try:
-        return day.replace(year=day.year + 1)
+        return day.replace(year=day.year + years)
     except ValueError:  # 29 Feb
-        return day.replace(year=day.year + 1, day=28)
+        return day.replace(year=day.year + years, day=28)
 
 
-def find_ranges(text: str, anchor: dt.date | None = None) -> list[DateRange]:
-    """Every "X至Y" period in `text`. The end inherits year and month from the start as needed."""
+def find_ranges(text: str, anchor: dt.date | None = None, *, nearest: bool = False) -> list[DateRange]:
+    """Every "X至Y" period in `text`. The end inherits year and month from the start as needed.
+
+    An end that still falls before its start is not a date anyone can act on: it becomes None and
+    the range says why in `problems`."""
     out = []
     for m in _RANGE_RE.finditer(text):
         first, last = _mention(m, "s_"), _mention(m, "e_")
-        start = resolve(first, anchor, as_end=False)
+        start = resolve(first, anchor, as_end=False, nearest=nearest)
         end = resolve(last, start or anchor, as_end=True, month=first.month if last.month is None else None)
-        out.append(DateRange(_iso(start), _iso(end), m.span()))
+        problems = [f"{mention.text!r}: {mention.note}" for mention in (first, last) if mention.note]
+        if start and end and end < start:
+            problems.append(f"{m[0]!r}: end before start")
+            end = None
+        out.append(DateRange(_iso(start), _iso(end), m.span(), tuple(problems)))
     return out
 
 

@@ -114,16 +114,16 @@ def find_inspection(text: str, title: str | None = None, signer: str | None = No
 
 
 def find_org_fallback(text: str, title: str | None, signer: str | None) -> str | None:
-    """No clause: the "向X反馈" recipient, then the title's "X关于…", then the signer."""
-    m = _ENTERED_RE.search(text)
-    if m:
-        # "巡视组进驻清远市开展巡视": a place's party committee is what gets inspected.
-        return m["place"] + "委"
+    """No clause: the "向X反馈" recipient, "进驻X市" (→ X市委), the title's "X关于…", the signer."""
     m = _FEEDBACK_TO_RE.search(text)
     if m:
         org = _cut_org(m["org"])
         if org and not _TEAM_RE.fullmatch(org):
             return org
+    m = _ENTERED_RE.search(text)
+    if m:
+        # "巡视组进驻清远市开展巡视": a place's party committee is what gets inspected.
+        return m["place"] + "委"
     m = _TITLE_ORG_RE.search(title or "")
     if m:
         return m["org"]

@@ -6,6 +6,7 @@ Fields are read from a width-folded copy, converted to simplified script when th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -17,6 +18,7 @@ from .decoding import decode, looks_like_html
 from .doctype import classify
 from .header import split_header
 from .inspection import find_inspection
+from .outline import find_outline
 from .signature import Signature, find_signature
 from .text import clean_lines, content_hash, detect_script, fold_width, to_simplified
 from .timeline import find_timeline
@@ -28,6 +30,12 @@ def _contact_region(text: str) -> str:
     return text[at:] if at >= 0 and len(text) - at < 3000 else text
 
 
+def _team_warnings(team: str | None) -> list[str]:
+    if team and re.search(r"第(?:机动|专项|提级|交叉)?(?:巡视|巡察)", team):
+        return [f"inspection_team: {team!r} has no number (dropped digit?)"]
+    return []
+
+
 def build_notice(
     title: str | None, published_at: str | None, body_text: str, url: str | None, source_id: str | None
 ) -> Notice:
@@ -37,15 +45,26 @@ def build_notice(
     if script == "hant":
         folded, folded_title = to_simplified(folded), to_simplified(folded_title) if folded_title else None
     doc_type = classify(folded_title, folded)
-    signature = find_signature(folded.splitlines())
+    lines = folded.splitlines()
+    signature = find_signature(lines)
     inspection = find_inspection(folded, folded_title, signature.signer)
-    timeline = find_timeline(folded, inspection.clause_span, published_at or signature.signed_date)
-    contacts = find_contacts(_contact_region(folded))
-    if doc_type != "rectification_notice":
+    announcement = doc_type == "inspection_announcement"
+    timeline = find_timeline(
+        folded, inspection.clause_span, published_at or signature.signed_date, announcement=announcement
+    )
+    outline = find_outline(lines)
+    if doc_type == "rectification_notice":
+        contacts = find_contacts(_contact_region(folded))
+    elif announcement:
+        # An announcement's phones and mailboxes are how to report to the team: the whole text.
+        contacts = find_contacts(folded)
+    else:
         # A report's phone numbers, mailboxes and deadlines (e.g. an inspection team's letter box) are
-        # not a notice's feedback channel or comment window: only notices carry those fields.
+        # not a notice's feedback channel or comment window: only notices and announcements carry them.
         signature, contacts = Signature(), Contacts()
-        timeline = replace(timeline, disclosure_start=None, disclosure_end=None)
+        timeline = replace(timeline, disclosure_start=None, disclosure_end=None, disclosure_basis=None)
+        timeline = replace(timeline, warnings=tuple(w for w in timeline.warnings if "disclos" not in w))
+    warnings = (*_team_warnings(inspection.team), *timeline.warnings)
     return Notice(
         doc_type=doc_type,
         title=title,
@@ -71,6 +90,10 @@ def build_notice(
         signed_date=signature.signed_date,
         body_text=body_text,
         content_hash=content_hash(body_text),
+        disclosure_basis=timeline.disclosure_basis,
+        outline=outline.headings,
+        item_count=outline.item_count if doc_type == "rectification_notice" else None,
+        warnings=tuple(dict.fromkeys(warnings)),
     )
 
 

@@ -1,24 +1,47 @@
 """The notice's dates: inspection period, feedback date, public-comment (disclosure) window.
 
 Input is width-folded, simplified text. A window that the text does not state stays ``None``: users
-act on disclosure_end, so an invented one is worse than none (../shared/DESIGN.md).
+act on disclosure_end, so an invented one is worse than none (../shared/DESIGN.md). Where a date is
+read from messy text ("2025年1021日", "2023年9月15") or cannot be read, `Timeline.warnings` says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .dates import find_mentions, find_ranges, resolve, to_date
+from .dates import DateMention, _number, find_mentions, find_ranges, resolve, to_date
+from .holidays import add_working_days
 
-_FEEDBACK_RE = re.compile(r"反馈了?(?:巡视|巡察)?(?:意见|情况)|反馈了?(?:巡视|巡察)问题")
+_FEEDBACK_RE = re.compile(
+    r"反馈了?(?:巡视|巡察)?(?:意见|情况)|反馈了?(?:巡视|巡察)问题"
+    # "于7月5日召开巡察反馈会", "在巡视反馈会议上": the meeting's date is the feedback date.
+    r"|(?:巡视|巡察)?(?:情况)?反馈(?:会议|大会|会)"
+)
 _WINDOW_LABEL_RE = re.compile(
-    r"(?:公开期限|公开时间|公开期|公示期限|公示时间|公示期|受理时间|受理期限|反映时间|意见反馈时间|征求意见时间|监督时间)"
+    r"(?:公开期限|公开时间|公开期|公示期限|公示时间|公示期|受理时间|受理期限|反映时间|意见反馈时间|征求意见时间|监督时间"
+    r"|反馈意见时间|意见征集时间|公开公示期)"
     r"\s*(?:为|是|自)?\s*[::]?"
 )
-_FROM_TODAY_RE = re.compile(r"(?:自|从)?(?:即日|公布之日|发布之日|公开之日)起?\s*(?:至|到)\s*")
+# An inspection team's acceptance period for letters, calls and visits (announcements).
+_ACCEPT_LABEL_RE = re.compile(
+    r"(?:受理(?:信访|来信来电(?:来访)?|来信|举报|群众来信来电来访)?(?:的)?时间|信访受理时间|值班时间)"
+    r"\s*(?:为|是|自|从)?\s*[::]?"
+)
+_FROM_TODAY_RE = re.compile(
+    r"(?:自|从)?(?:即日|公布之日|发布之日|公开之日|印发之日|通报之日)起?\s*(?:至|到)\s*"
+)
+_DEADLINE_RE = re.compile(r"^(?:截止(?:到|至|日期为|时间为|于)?|截至|至|到)\s*")
+_PUBLISH_START_RE = re.compile(r"(?:即日|公布之日|发布之日|公开之日|印发之日|通报之日)起")
+_DURATION_RE = re.compile(
+    r"(?:为期|期为|期限为|时间为|期限|公示|公开|起)\s*(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*"
+    r"(?P<unit>工作日|自然日|日历日|天|日)"
+)
+_DURATION_CONTEXT_RE = re.compile(r"公示|公开|征求意见|意见反馈|反馈意见")
 _SENTENCE_END = re.compile(r"[。;\n]")
+_ARRIVAL_RE = re.compile(r"进驻")
+_MAX_DURATION_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,20 @@ class Timeline:
     feedback_date: str | None = None
     disclosure_start: str | None = None
     disclosure_end: str | None = None
+    disclosure_basis: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: str | None = None
+    end: str | None = None
+    basis: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.start is not None or self.end is not None or bool(self.warnings)
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -36,13 +73,22 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return before, after.start() if after else len(text)
 
 
-def find_inspection_period(text: str, clause_span: tuple[int, int] | None) -> tuple[str | None, str | None]:
+def _noted(field_name: str, mention: DateMention) -> list[str]:
+    return [f"{field_name}: {mention.text!r} {mention.note}"] if mention.note else []
+
+
+def find_inspection_period(
+    text: str, clause_span: tuple[int, int] | None
+) -> tuple[str | None, str | None, list[str]]:
     """The period in the sentence of the opening clause ("2023年4月24日至7月26日,省委第十一巡视组对…")."""
     if clause_span is None:
-        return None, None
+        return None, None, []
     lo, hi = _sentence_bounds(text, *clause_span)
     ranges = find_ranges(text[lo:hi])
-    return (ranges[0].start, ranges[0].end) if ranges else (None, None)
+    if not ranges:
+        return None, None, []
+    first = ranges[0]
+    return first.start, first.end, [f"inspection period: {p}" for p in first.problems]
 
 
 def _year_anchor(text: str) -> dt.date | None:
@@ -51,7 +97,7 @@ def _year_anchor(text: str) -> dt.date | None:
     return dt.date(years[-1], 1, 1) if years else None
 
 
-def find_feedback_date(text: str, intro_end: int, inspection_end: str | None) -> str | None:
+def find_feedback_date(text: str, intro_end: int, inspection_end: str | None) -> tuple[str | None, list[str]]:
     """The date in the sentence that says feedback was given, ignoring the inspection period there."""
     for m in _FEEDBACK_RE.finditer(text, 0, intro_end):
         lo, _ = _sentence_bounds(text, m.start(), m.start())
@@ -62,46 +108,183 @@ def find_feedback_date(text: str, intro_end: int, inspection_end: str | None) ->
             continue
         anchor = to_date(inspection_end) or _year_anchor(text[:lo])
         day = resolve(singles[-1], anchor)
-        return day.isoformat() if day else None
-    return None
+        warnings = _noted("feedback_date", singles[-1])
+        if day is None:
+            warnings.append(f"feedback_date: {singles[-1].text!r} is not a complete date")
+        return (day.isoformat() if day else None), warnings
+    return None, []
+
+
+def _region_end(text: str, start: int) -> int:
+    """End of the window clause: the sentence, or 80 characters, whichever is shorter."""
+    stop = re.compile(r"[。\n]").search(text, start)
+    return min(stop.start() if stop else len(text), start + 80)
 
 
 def find_disclosure_window(text: str, published: str | None) -> tuple[str | None, str | None]:
-    """The stated comment window: after a label (公开期限:…), else a range in the feedback paragraph."""
+    """The stated comment window as (start, end); see `find_window` for the basis and warnings."""
+    window = find_window(text, published)
+    return window.start, window.end
+
+
+def find_window(text: str, published: str | None, *, labels: re.Pattern[str] = _WINDOW_LABEL_RE) -> Window:
+    """The stated comment window: after a label (公开期限:…), else in the feedback paragraph."""
     anchor = to_date(published)
-    for label in _WINDOW_LABEL_RE.finditer(text):
-        snippet = text[label.end() : label.end() + 60]
+    for label in labels.finditer(text):
+        snippet = text[label.end() : _region_end(text, label.end())]
         window = _window_in(snippet, anchor or _year_anchor(text[: label.start()]), published, near=12)
-        if window != (None, None):
+        if window.found:
             return window
+    if labels is not _WINDOW_LABEL_RE:
+        return Window()
     for line in text.splitlines():
         if "欢迎" in line and ("监督" in line or "意见" in line):
-            window = _window_in(line, anchor or _year_anchor(text), published, near=len(line))
-            if window != (None, None):
+            window = _window_in(line, anchor or _year_anchor(text), published, near=len(line), loose=True)
+            if window.found:
                 return window
-    return None, None
+    # "自2024年9月26日起公示,为期10个工作日": a duration in a sentence about publication/comment.
+    for duration in _DURATION_RE.finditer(text):
+        lo, _ = _sentence_bounds(text, duration.start(), duration.end())
+        sentence = text[lo : duration.end()]
+        if _DURATION_CONTEXT_RE.search(text[max(lo, duration.start() - 12) : duration.end()]):
+            window = _duration_window(sentence, anchor or _year_anchor(text[:lo]), published)
+            if window.found:
+                return window
+    return Window()
 
 
 def _window_in(
-    snippet: str, anchor: dt.date | None, published: str | None, *, near: int
-) -> tuple[str | None, str | None]:
-    """The window at the start of `snippet` (a range within `near` characters, or "即日起至…")."""
-    today = _FROM_TODAY_RE.match(snippet.lstrip())
+    snippet: str, anchor: dt.date | None, published: str | None, *, near: int, loose: bool = False
+) -> Window:
+    """The window at the start of `snippet`: a range within `near` characters, "即日起至…", a
+    deadline ("截止到…"), or a duration from a stated start ("自2024年9月26日起,为期10个工作日")."""
+    body = snippet.lstrip()
+    nearest = anchor is not None and published is not None
+    today = _FROM_TODAY_RE.match(body)
     if today:
         # "即日起至10月25日": the start is the day of publication — stated, if we know it.
-        rest = snippet.lstrip()[today.end() :]
+        rest = body[today.end() :]
         ends = find_mentions(rest[:20])
         end = resolve(ends[0], anchor, as_end=True) if ends and ends[0].start == 0 else None
-        return (published if end else None), (end.isoformat() if end else None)
-    ranges = find_ranges(snippet, anchor)
+        if end is None:
+            return Window()
+        if published is None:
+            return Window(
+                None,
+                end.isoformat(),
+                "deadline_only",
+                ("disclosure_start: 'from publication' but the publication date is unknown",),
+            )
+        return Window(
+            published, end.isoformat(), "from_publication", tuple(_noted("disclosure_end", ends[0]))
+        )
+    ranges = find_ranges(snippet, anchor, nearest=nearest)
     if ranges and ranges[0].span[0] <= near:
-        return ranges[0].start, ranges[0].end
-    return None, None
+        first = ranges[0]
+        return Window(
+            first.start,
+            first.end,
+            "calendar_range" if first.end else None,
+            tuple(f"disclosure window: {p}" for p in first.problems),
+        )
+    if not loose:
+        deadline = _DEADLINE_RE.match(body)
+        if deadline:
+            ends = find_mentions(body[deadline.end() : deadline.end() + 20])
+            if ends and ends[0].start == 0:
+                end = resolve(ends[0], anchor, as_end=True, nearest=nearest)
+                if end:
+                    return Window(
+                        None, end.isoformat(), "deadline_only", tuple(_noted("disclosure_end", ends[0]))
+                    )
+    return _duration_window(snippet, anchor, published)
 
 
-def find_timeline(text: str, clause_span: tuple[int, int] | None, published: str | None) -> Timeline:
-    start, end = find_inspection_period(text, clause_span)
+def _duration_window(snippet: str, anchor: dt.date | None, published: str | None) -> Window:
+    duration = _DURATION_RE.search(snippet)
+    if not duration:
+        return Window()
+    count = _number(duration["n"].replace("两", "二"))
+    unit = duration["unit"]
+    if not count or count > _MAX_DURATION_DAYS:
+        return Window(warnings=(f"disclosure_end: duration {duration[0]!r} is not a usable number",))
+    before = snippet[: duration.start()]
+    starts = [m for m in find_mentions(before) if m.day is not None]
+    start: dt.date | None = None
+    notes: list[str] = []
+    if starts:
+        start = resolve(starts[-1], anchor, nearest=anchor is not None and published is not None)
+        notes = _noted("disclosure_start", starts[-1])
+    elif _PUBLISH_START_RE.search(before + duration[0]):
+        start = to_date(published)
+        if start is None:
+            return Window(
+                warnings=(
+                    f"disclosure window: {duration[0]!r} from publication, but the publication date is unknown",
+                )
+            )
+    if start is None:
+        return Window(warnings=(f"disclosure window: {duration[0]!r} stated without a start date",))
+    if unit == "工作日":
+        end, covered = add_working_days(start, count)
+        basis = "working_days" if covered else "working_days_mon_fri"
+        if not covered:
+            notes.append(
+                "disclosure_end: working days counted Monday–Friday (no official calendar for that year)"
+            )
+    else:
+        end, basis = start + dt.timedelta(days=count - 1), "calendar_days"
+    return Window(start.isoformat(), end.isoformat(), basis, tuple(notes))
+
+
+def find_arrival_date(text: str, published: str | None = None) -> str | None:
+    """The date in the sentence saying the team arrived ("3月1日,省委第五巡视组进驻阳江市…")."""
+    m = _ARRIVAL_RE.search(text[:600])
+    if not m:
+        return None
+    lo, hi = _sentence_bounds(text, m.start(), m.end())
+    mentions = [d for d in find_mentions(text[lo:hi]) if d.day is not None]
+    if not mentions:
+        return None
+    if mentions[0].year is None and to_date(published):
+        day = resolve(mentions[0], to_date(published), nearest=True)
+    else:
+        day = resolve(mentions[0], _year_anchor(text[:hi]))
+    return day.isoformat() if day else None
+
+
+def find_acceptance_window(text: str, published: str | None) -> Window:
+    """An announcement's period for reports: a stated range, or arrival date to the deadline."""
+    arrival = find_arrival_date(text, published)
+    window = find_window(text, published or arrival, labels=_ACCEPT_LABEL_RE)
+    if not window.found:
+        # "受理信访时间截止到4月30日" may come without a label this module knows: look for 截止.
+        m = re.search(r"(?:受理|信访|来信来电)[^。]{0,20}?(截止(?:到|至|于)?|截至)", text)
+        if m:
+            window = _window_in(text[m.start(1) : m.start(1) + 40], to_date(published), published, near=0)
+    if window.basis == "deadline_only":
+        if arrival and window.end and arrival <= window.end:
+            return Window(arrival, window.end, "arrival_to_deadline", window.warnings)
+    return window
+
+
+def find_timeline(
+    text: str, clause_span: tuple[int, int] | None, published: str | None, *, announcement: bool = False
+) -> Timeline:
+    start, end, warnings = find_inspection_period(text, clause_span)
     intro_end = max(clause_span[1] + 400 if clause_span else 0, min(len(text), 800))
-    feedback = find_feedback_date(text, intro_end, end)
-    window_start, window_end = find_disclosure_window(text, published)
-    return Timeline(start, end, feedback, window_start, window_end)
+    feedback, feedback_warnings = find_feedback_date(text, intro_end, end)
+    if announcement:
+        window = find_acceptance_window(text, published)
+        start = start or find_arrival_date(text, published)
+    else:
+        window = find_window(text, published)
+    return Timeline(
+        start,
+        end,
+        feedback,
+        window.start,
+        window.end,
+        window.basis,
+        tuple(warnings + feedback_warnings + list(window.warnings)),
+    )
