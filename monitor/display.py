@@ -60,7 +60,8 @@ def notice_detail(stored: StoredNotice | Notice, today: date) -> Table:
             continue
         value = getattr(notice, name)
         if isinstance(value, tuple):
-            value = ", ".join(value)
+            # Headings and warnings read best one per line; phones and e-mails fit on one.
+            value = "\n".join(value) if name in ("outline", "warnings") else ", ".join(value)
         table.add_row(name, "" if value is None else str(value))
     table.add_row("window", describe_window(notice, today))
     if isinstance(stored, StoredNotice):

@@ -159,7 +159,10 @@ class KindSpider(scrapy.Spider):
         return response.text
 
     def count_missing_fields(self, notice: Any) -> None:
+        """Data-quality stats: doc types, expected fields a notice lacks, parser warnings by field."""
         self.count(f"doc_type/{notice.doc_type}")
+        for warning in notice.warnings:
+            self.count(f"field/{warning.split(':', 1)[0].strip()}/warning")
         if notice.doc_type != "rectification_notice":
             return
         for name in EXPECTED_FIELDS:
