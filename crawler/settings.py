@@ -14,7 +14,9 @@ USER_AGENT = "noticewatch/0.1 (public-notice monitor; +https://github.com/notice
 # Politeness. The Zhuhai sites share one firewall that bans an IP for hours after bursts or retry
 # storms (DESIGN.md "Anti-bot"), so: robots.txt, one request at a time per domain, >= 8 s apart.
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 8
+# A crawl is one source on one registered domain, so one request at a time in all: nothing is
+# lost, and a pause (FailurePause) takes effect at once instead of after the queued requests.
+CONCURRENT_REQUESTS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 8.0
 DOWNLOAD_DELAY_JITTER = 0.25  # ±25%: never below 6 s with the default delay
@@ -29,12 +31,17 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = True
 
-# Loopback (the bundled replica portal, tests, the demo) needs no politeness: requests to
-# 127.0.0.0/8, ::1 and localhost go through their own download slot without the delay.
+# One download slot per registered domain (crawler.politeness.DomainSlots). Loopback (the bundled
+# replica portal, tests, the demo) needs no politeness: 127.0.0.0/8, ::1 and localhost go through
+# their own slot without the delay.
 DOWNLOAD_SLOTS = {"loopback": {"delay": 0.0, "jitter": 0.0, "concurrency": 1}}
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.politeness.LoopbackFastLane": 50,
+    "crawler.politeness.DomainSlots": 50,
+    # Between RetryMiddleware (550) and the download: sees every attempt, retries included.
+    "crawler.politeness.FailurePause": 560,
 }
+# Stop requesting a registered domain after this many consecutive errors / 403/412/429/5xx/521.
+NOTICEWATCH_PAUSE_AFTER_FAILURES = 3
 
 # Scrapy 2.19 starts a localhost code-execution server and writes state files unless told not to;
 # a monitor that runs for months wants neither, nor a telnet console.

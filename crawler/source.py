@@ -16,6 +16,22 @@ class SourceSpec:
     encoding: str | None = None
     # Per-kind CSS overrides, e.g. {"body": "#zoomcon", "list": "div.wendangListC"}.
     selectors: dict[str, str] = field(default_factory=dict)
+    # Politeness overrides for this source (None: the crawl's defaults).
+    download_delay: float | None = None
+    retries: int | None = None
+    pause_after_failures: int | None = None
+
+    def scrapy_settings(self) -> dict[str, object]:
+        """The per-crawl Scrapy settings this source overrides."""
+        out: dict[str, object] = {}
+        if self.download_delay is not None:
+            out["DOWNLOAD_DELAY"] = self.download_delay
+            out["AUTOTHROTTLE_START_DELAY"] = self.download_delay
+        if self.retries is not None:
+            out["RETRY_TIMES"] = self.retries
+        if self.pause_after_failures is not None:
+            out["NOTICEWATCH_PAUSE_AFTER_FAILURES"] = self.pause_after_failures
+        return out
 
     def selector(self, name: str) -> str | None:
         return self.selectors.get(name)

@@ -35,6 +35,7 @@ class Defaults:
     timeout: float = 30.0
     user_agent: str | None = None  # None: crawler.settings.USER_AGENT
     removal_after_failures: int = 3
+    pause_after_failures: int = 3  # consecutive errors before a crawl stops asking that domain
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class Source:
     enabled: bool = True
     encoding: str | None = None
     selectors: dict[str, str] = field(default_factory=dict)
+    download_delay: float | None = None  # politeness overrides (None: defaults)
+    retries: int | None = None
+    pause_after_failures: int | None = None
 
     def spec(self) -> SourceSpec:
         return SourceSpec(
@@ -63,6 +67,9 @@ class Source:
             max_pages=self.max_pages,
             encoding=self.encoding,
             selectors=dict(self.selectors),
+            download_delay=self.download_delay,
+            retries=self.retries,
+            pause_after_failures=self.pause_after_failures,
         )
 
 
@@ -84,7 +91,17 @@ class Config:
 TOP_KEYS = ("defaults", "storage", "sources")
 DEFAULT_KEYS = tuple(Defaults.__dataclass_fields__)
 STORAGE_KEYS = ("path",)
-COMMON_SOURCE_KEYS = ("id", "name", "kind", "start_urls", "schedule", "enabled")
+COMMON_SOURCE_KEYS = (
+    "id",
+    "name",
+    "kind",
+    "start_urls",
+    "schedule",
+    "enabled",
+    "download_delay",
+    "retries",
+    "pause_after_failures",
+)
 
 
 def load_config(path: str | Path) -> Config:
@@ -137,7 +154,7 @@ def _parse_defaults(data: Any, where: str) -> Defaults:
             values[key] = _string(value, f"{where}: user_agent")
         elif key == "schedule":
             values[key] = _schedule(value, f"{where}: schedule")
-        elif key == "retries":
+        elif key in ("retries", "pause_after_failures"):
             values[key] = _whole_number(value, f"{where}: {key}", minimum=0)
         elif expected is int:
             values[key] = _positive_int(value, f"{where}: {key}")
@@ -189,7 +206,16 @@ def _parse_source(data: Any, defaults: Defaults, where: str) -> Source:
         enabled=_bool(data.get("enabled", True), f"{where}: enabled"),
         encoding=encoding,
         selectors={k: _string(v, f"{where}: selectors.{k}") for k, v in selectors.items()},
+        download_delay=_optional(data, "download_delay", _non_negative_number, where),
+        retries=_optional(data, "retries", lambda v, w: _whole_number(v, w, minimum=0), where),
+        pause_after_failures=_optional(
+            data, "pause_after_failures", lambda v, w: _whole_number(v, w, minimum=0), where
+        ),
     )
+
+
+def _optional(data: dict, key: str, check: Any, where: str) -> Any:
+    return check(data[key], f"{where}: {key}") if key in data else None
 
 
 # -- value checks: each raises ConfigError naming the place -------------------------------------

@@ -11,8 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from crawler.politeness import is_loopback_url
-from monitor.runner import registered_domain
+from crawler.politeness import is_loopback_url, registered_domain
 
 
 class DomainGate:

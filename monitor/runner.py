@@ -7,14 +7,13 @@ domains run side by side. `run_reactor` is the one place that installs and drive
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from crawler.kinds import spider_for
+from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
 from monitor.config import Defaults
 
@@ -53,6 +52,7 @@ def crawl_settings(defaults: Defaults, db_path: Path | None, log_level: str = "W
     settings.set("DOWNLOAD_DELAY", defaults.download_delay, priority="cmdline")
     settings.set("AUTOTHROTTLE_START_DELAY", defaults.download_delay, priority="cmdline")
     settings.set("RETRY_TIMES", defaults.retries, priority="cmdline")
+    settings.set("NOTICEWATCH_PAUSE_AFTER_FAILURES", defaults.pause_after_failures, priority="cmdline")
     settings.set("DOWNLOAD_TIMEOUT", defaults.timeout, priority="cmdline")
     if defaults.user_agent:
         settings.set("USER_AGENT", defaults.user_agent, priority="cmdline")
@@ -62,24 +62,6 @@ def crawl_settings(defaults: Defaults, db_path: Path | None, log_level: str = "W
         settings.set("NOTICEWATCH_REMOVAL_AFTER", defaults.removal_after_failures, priority="cmdline")
         settings.set("ITEM_PIPELINES", {"monitor.pipeline.StorePipeline": 300}, priority="cmdline")
     return settings
-
-
-@functools.cache
-def _tld_extractor() -> Any:
-    import tldextract
-
-    # suffix_list_urls=() keeps tldextract on its bundled list: no network fetch, ever.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-@functools.lru_cache(maxsize=4096)
-def _domain_of_host(host: str) -> str:
-    return _tld_extractor()(host).top_domain_under_public_suffix or host
-
-
-def registered_domain(url: str) -> str:
-    """zhuhai.gov.cn for www.zhuhai.gov.cn and xxx.zhuhai.gov.cn: one firewall, one queue."""
-    return _domain_of_host(urlsplit(url).hostname or "")
 
 
 async def crawl_sources(
@@ -101,14 +83,25 @@ async def crawl_sources(
     return [by_id[spec.id] for spec in specs]
 
 
-async def crawl_one(runner: Any, spec: SourceSpec, progress: ProgressCallback | None, full: bool) -> CrawlResult:
+def source_settings(base: Any, spec: SourceSpec) -> Any:
+    """The crawl's settings with this source's politeness overrides (delay, retries, pause)."""
+    settings = base.copy()
+    for name, value in spec.scrapy_settings().items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+async def crawl_one(
+    runner: Any, spec: SourceSpec, progress: ProgressCallback | None, full: bool
+) -> CrawlResult:
     from scrapy import signals
+    from scrapy.crawler import Crawler
 
     from crawler.items import NoticeItem
     from monitor.pipeline import StorePipeline, run_status
     from monitor.store import Store
 
-    crawler = runner.create_crawler(spider_for(spec.kind))
+    crawler = Crawler(spider_for(spec.kind), source_settings(runner.settings, spec))
     scraped: list[Any] = []
     db_path = runner.settings.get("NOTICEWATCH_DB")
     known: dict[str, Any] = {}

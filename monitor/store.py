@@ -24,6 +24,9 @@ from monitor.schema import migrations
 from monitor.window import window_status
 
 RUN_COUNTERS = ("items", "new", "changed", "unchanged", "removed", "restored", "moved", "failures")
+# Failures that are evidence the notice is gone. Server errors and timeouts are the source's
+# trouble, not the notice's: they are recorded but never lead to a removal.
+COUNTED_FAILURES = frozenset({"gone", "redirected", "blocked"})
 
 
 class StoreError(RuntimeError):
@@ -202,16 +205,19 @@ class Store:
     def record_failure(self, failure: DetailFailure, run_id: int | None = None, today: date | None = None) -> str:
         """Count a failed fetch of a known notice; after `removal_after` in a row, it is removed.
 
-        Returns unknown | failing | removed (this call declared it) | still_removed.
+        Returns unknown | error (not counted) | failing | removed (this call declared it) | still_removed.
         """
         now = failure.fetched_at or utcnow()
         with self.db.atomic():
             row = self._one("select * from notices where url = ?", [failure.url])
             if row is None:
                 return "unknown"
+            update = {"last_checked": now, "last_failure": f"{failure.kind}: {failure.reason}"}
+            if failure.kind not in COUNTED_FAILURES:
+                self.db["notices"].update(row["id"], update)
+                return "error"
             failures = int(row["consecutive_failures"] or 0) + 1
-            update = {"consecutive_failures": failures, "last_checked": now,
-                      "last_failure": f"{failure.kind}: {failure.reason}"}
+            update["consecutive_failures"] = failures
             outcome = "still_removed" if row["status"] == "removed" else "failing"
             if row["status"] != "removed" and failures >= self.removal_after:
                 notice = row_to_notice(row)

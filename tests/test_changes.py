@@ -160,3 +160,11 @@ def test_unknown_urls_are_ignored_by_failure_and_304(store: Store) -> None:
     assert store.record_failure(failure("http://127.0.0.1/nope")) == "unknown"
     assert store.mark_not_modified("http://127.0.0.1/nope") == "unknown"
     assert store.count("events") == 0
+
+
+def test_server_errors_never_lead_to_removal(store: Store) -> None:
+    store.save_item(item(BASE))
+    for _ in range(5):
+        assert store.record_failure(failure(kind="error"), today=date(2025, 1, 1)) == "error"
+    assert kinds(store) == ["new"]
+    assert store.find_notice("1").consecutive_failures == 0

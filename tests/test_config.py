@@ -53,7 +53,7 @@ def test_gbk_encoding_is_widened_to_gb18030() -> None:
     [
         (
             {"sources": [{**VALID_SOURCE, "start_ur": "x"}]},
-            "c.yaml: sources[gdjct_zgls]: unknown key 'start_ur' (valid: id, name, kind, start_urls, schedule, enabled, max_pages, encoding, selectors)",
+            "c.yaml: sources[gdjct_zgls]: unknown key 'start_ur' (valid: id, name, kind, start_urls, schedule, enabled, download_delay, retries, pause_after_failures, max_pages, encoding, selectors)",
         ),
         (
             {"sources": [{**VALID_SOURCE, "kind": "drupal"}]},
@@ -124,3 +124,15 @@ def test_unknown_source_lookup_lists_known_ids() -> None:
     config = parse_config({"sources": [VALID_SOURCE]}, Path("c.yaml"))
     with pytest.raises(ConfigError, match=r"no source with id 'x' \(known: gdjct_zgls\)"):
         config.source("x")
+
+
+def test_politeness_overrides_per_source() -> None:
+    config = parse_config(
+        {"defaults": {"download_delay": 8, "pause_after_failures": 3},
+         "sources": [{**VALID_SOURCE, "download_delay": 15, "retries": 1, "pause_after_failures": 2}]},
+        Path("c.yaml"),
+    )
+    spec = config.sources[0].spec()
+    assert spec.scrapy_settings() == {"DOWNLOAD_DELAY": 15.0, "AUTOTHROTTLE_START_DELAY": 15.0, "RETRY_TIMES": 1,
+                                      "NOTICEWATCH_PAUSE_AFTER_FAILURES": 2}
+    assert parse_config({"sources": [VALID_SOURCE]}, Path("c.yaml")).sources[0].spec().scrapy_settings() == {}

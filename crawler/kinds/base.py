@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.challenge import detect_challenge
@@ -172,6 +173,9 @@ class KindSpider(scrapy.Spider):
     def detail_failed(self, failure: Any) -> Iterable[DetailFailure]:
         """Errback: report the problem and yield a DetailFailure for the store to count."""
         request = failure.request
+        if failure.check(IgnoreRequest):  # a paused domain or robots.txt: already reported once
+            self.count("requests/ignored")
+            return
         response = getattr(failure.value, "response", None)
         if response is None:
             reason = failure.getErrorMessage() or failure.type.__name__
