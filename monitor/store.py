@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -111,6 +112,22 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """A write transaction taken with BEGIN IMMEDIATE: the read-then-write below (is this URL
+        known? then insert) cannot interleave with another process's, and a busy database waits
+        (busy_timeout) instead of failing half-way. Nested use rides on the outer transaction."""
+        if self.db.conn.in_transaction:
+            yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
+
     def __enter__(self) -> Store:
         return self
 
@@ -123,13 +140,13 @@ class Store:
         existing = self._one("select first_seen from sources where id = ?", [source_id])
         record = {"id": source_id, "name": name, "kind": kind, "start_urls": json.dumps(list(start_urls)),
                   "first_seen": existing["first_seen"] if existing else now, "updated_at": now}
-        with self.db.atomic():
+        with self._write():
             self.db["sources"].upsert(record, pk="id")
 
     def start_run(self, source_id: str, mode: str = "incremental") -> int:
         record = {"source_id": source_id, "started_at": utcnow(), "status": "running", "mode": mode,
                   "pages": 0, "requests": 0, "problems": "[]", "stats": "{}", **dict.fromkeys(RUN_COUNTERS, 0)}
-        with self.db.atomic():
+        with self._write():
             return int(self.db["runs"].insert(record).last_pk)
 
     def finish_run(self, run_id: int, status: str, pages: int, problems: list[str], stats: dict[str, Any],
@@ -139,7 +156,7 @@ class Store:
                   "stats": json.dumps(stats, ensure_ascii=False, default=str)}
         if requests is not None:
             update["requests"] = requests
-        with self.db.atomic():
+        with self._write():
             self.db["runs"].update(run_id, update)
 
     def run(self, run_id: int) -> dict[str, Any]:
@@ -158,7 +175,7 @@ class Store:
         """
         notice = item.notice.replace(url=item.url, source_id=item.source_id)
         now = item.fetched_at or utcnow()
-        with self.db.atomic():
+        with self._write():
             row = self._one("select * from notices where url = ?", [item.url])
             outcome = "unchanged"
             if row is None:
@@ -187,7 +204,7 @@ class Store:
     def mark_not_modified(self, url: str, run_id: int | None = None, now: str | None = None) -> str:
         """A 304 (or an unchanged body) on re-check: the notice is alive; restores a removed one."""
         now = now or utcnow()
-        with self.db.atomic():
+        with self._write():
             row = self._one("select * from notices where url = ?", [url])
             if row is None:
                 return "unknown"
@@ -208,7 +225,7 @@ class Store:
         Returns unknown | error (not counted) | failing | removed (this call declared it) | still_removed.
         """
         now = failure.fetched_at or utcnow()
-        with self.db.atomic():
+        with self._write():
             row = self._one("select * from notices where url = ?", [failure.url])
             if row is None:
                 return "unknown"
@@ -236,7 +253,7 @@ class Store:
     def record_listing(self, listing: ListingItem, now: str | None = None) -> None:
         """Remember what a list page showed (incremental crawls compare against it)."""
         now = now or utcnow()
-        with self.db.atomic():
+        with self._write():
             for url, title, list_date in listing.entries:
                 self.db.execute(
                     "update notices set last_listed = ?, list_title = coalesce(?, list_title), "
