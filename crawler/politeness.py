@@ -37,6 +37,19 @@ def _tld_extractor() -> Any:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+def keep_public_suffix_list_offline() -> None:
+    """Scrapy's cookies middleware builds `TLDExtract(include_psl_private_domains=True)` at import,
+    which downloads the public-suffix list from publicsuffix.org on the first Set-Cookie (e.g. a
+    JS-cookie challenge) — traffic to a third party that a monitor must not send, and a failure
+    offline. Point it at tldextract's bundled list instead."""
+    import tldextract
+    from scrapy.downloadermiddlewares import cookies
+
+    cookies._split_domain = tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def _domain_of_host(host: str) -> str:
     return _tld_extractor()(host).top_domain_under_public_suffix or host

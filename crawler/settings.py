@@ -4,6 +4,10 @@
 overlays config.yaml's `defaults` (delay, retries, user agent) on top of it.
 """
 
+from crawler.politeness import keep_public_suffix_list_offline
+
+keep_public_suffix_list_offline()  # see its docstring: Scrapy would fetch publicsuffix.org
+
 BOT_NAME = "noticewatch"
 SPIDER_MODULES = ["crawler.kinds"]
 NEWSPIDER_MODULE = "crawler.kinds"

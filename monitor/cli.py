@@ -487,3 +487,8 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
+
+
+from monitor.cli_daemon import register  # noqa: E402  (after `cli` exists: the commands take the group)
+
+register(cli)

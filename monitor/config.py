@@ -28,13 +28,22 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Defaults:
-    schedule: str = "0 */6 * * *"  # cron, used by the daemon
+    schedule: str = "0 */6 * * *"  # cron line or "every 6h" (monitor.schedule), used by the daemon
     max_pages: int = 20
     download_delay: float = 8.0  # seconds between requests to one domain (loopback excepted)
     retries: int = 2
     timeout: float = 30.0
     user_agent: str | None = None  # None: crawler.settings.USER_AGENT
     removal_after_failures: int = 3
+    # The daemon (monitor/daemon.py); schedules as in monitor.schedule, durations in seconds or "6h".
+    recheck_schedule: str | None = "every 1d"  # None or "off": the daemon does not re-check
+    digest_schedule: str | None = None
+    jitter: float = 60.0  # capped at a tenth of each schedule's period
+    backoff_max: float = 86400.0  # ceiling of the wait after repeated failures
+    block_pause: float = 21600.0  # how long a domain that served a challenge/ban page is left alone
+    misfire_grace: float = 3600.0  # a run late by more than this waits for the next one
+    stop_timeout: float = 30.0  # how long SIGTERM waits for running crawls to close
+    timezone: str = "UTC"  # IANA name; cron lines are read in it
     pause_after_failures: int = 3  # consecutive errors before a crawl stops asking that domain
 
 
@@ -154,6 +163,12 @@ def _parse_defaults(data: Any, where: str) -> Defaults:
             values[key] = _string(value, f"{where}: user_agent")
         elif key == "schedule":
             values[key] = _schedule(value, f"{where}: schedule")
+        elif key in ("recheck_schedule", "digest_schedule"):
+            values[key] = _optional_schedule(value, f"{where}: {key}")
+        elif key in ("jitter", "backoff_max", "block_pause", "misfire_grace", "stop_timeout"):
+            values[key] = _duration(value, f"{where}: {key}")
+        elif key == "timezone":
+            values[key] = _timezone(value, f"{where}: timezone")
         elif key in ("retries", "pause_after_failures"):
             values[key] = _whole_number(value, f"{where}: {key}", minimum=0)
         elif expected is int:
@@ -271,13 +286,42 @@ def _urls(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _schedule(value: Any, where: str) -> str:
-    from apscheduler.triggers.cron import CronTrigger  # imported late: only needed to validate
+    from monitor.schedule import parse_schedule  # a cron line or "every 6h"
 
     text = _string(value, where)
     try:
-        CronTrigger.from_crontab(text, timezone="UTC")
+        return parse_schedule(text).text
     except ValueError as exc:
-        raise ConfigError(f"{where}: '{text}' is not a cron expression ({exc})") from None
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _optional_schedule(value: Any, where: str) -> str | None:
+    from monitor.schedule import parse_optional_schedule
+
+    try:
+        schedule = parse_optional_schedule(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return schedule.text if schedule else None
+
+
+def _duration(value: Any, where: str) -> float:
+    from monitor.schedule import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _timezone(value: Any, where: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = _string(value, where)
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown timezone '{text}' (an IANA name like Asia/Shanghai, or UTC)") from None
     return text
 
 

@@ -7,6 +7,7 @@ domains run side by side. `run_reactor` is the one place that installs and drive
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from crawler.kinds import spider_for
 from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
 from monitor.config import Defaults
+from monitor.locks import source_lock
 
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 T = TypeVar("T")
@@ -117,7 +119,8 @@ async def crawl_one(
         crawler.signals.connect(keep, signal=signals.item_scraped, weak=False)
     poller = asyncio.ensure_future(_poll_progress(crawler, spec.id, progress)) if progress else None
     try:
-        await runner.crawl(crawler, source=spec, known=known, full=full or not db_path)
+        async with source_lock(db_path, spec.id) if db_path else contextlib.nullcontext():
+            await runner.crawl(crawler, source=spec, known=known, full=full or not db_path)
     finally:
         if poller:
             poller.cancel()

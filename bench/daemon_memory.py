@@ -1,0 +1,98 @@
+"""Benchmark: the daemon's resident memory over many crawl cycles of one small replica source.
+
+    .venv/bin/python bench/daemon_memory.py [--cycles 1000] [--interval 0.05]
+
+Runs the real daemon (monitor.daemon.Daemon: APScheduler job, Scrapy AsyncCrawlerRunner, store
+pipeline, state writes) in this process against the replica's 15-notice column on loopback, with the
+source scheduled "every INTERVAL s", until CYCLES crawl runs are recorded. Samples RSS (VmRSS from
+/proc/self/status) after a warm-up and every 10 % of the way. Goal (issue "The scheduled daemon"):
+< 10 MB growth from the warm-up sample to the end. The first crawl stores every notice; the following
+ones are incremental (robots.txt and the first list page), as a months-long daemon's mostly are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.config import Config, Defaults, Source, Storage  # noqa: E402
+from monitor.daemon import Daemon, DaemonSettings  # noqa: E402
+from monitor.runner import run_reactor  # noqa: E402
+from replica.server import ReplicaServer  # noqa: E402
+from replica.sites import build_demo_sites  # noqa: E402
+
+WARM_UP = 50
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cycles", type=int, default=1000)
+    parser.add_argument("--interval", type=float, default=0.05, help="seconds between scheduled crawls")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)  # the daemon's INFO lines would dominate the run time
+
+    site = next(s for s in build_demo_sites() if s.id == "zhuhai_xsxc")
+    with ReplicaServer([site]) as server, tempfile.TemporaryDirectory() as tmp:
+        source = Source(
+            id="bench",
+            name="bench",
+            kind="nfcms",
+            start_urls=(server.url(site.list_url(1)),),
+            max_pages=5,
+            schedule=f"every {args.interval}s",
+        )
+        defaults = Defaults(download_delay=0, retries=0)
+        config = Config(path=None, defaults=defaults, storage=Storage(Path(tmp) / "b.db"), sources=(source,))
+        settings = DaemonSettings(jitter=0, recheck_schedule=None, misfire_grace=60)
+        daemon = Daemon(config, Path(tmp) / "b.db", settings=settings)
+        samples: list[tuple[int, float, float]] = []
+        started = time.monotonic()
+
+        async def watch() -> None:
+            await daemon.open()
+            assert daemon.store is not None
+            marks = {WARM_UP, *(args.cycles * k // 10 for k in range(1, 11))}
+            while True:
+                await asyncio.sleep(0.2)
+                done = daemon.store.db.execute("select count(*) from runs").fetchone()[0]
+                for mark in sorted(m for m in marks if m <= done):
+                    marks.discard(mark)
+                    gc.collect()
+                    samples.append((done, rss_mb(), time.monotonic() - started))
+                    print(
+                        f"{done:6d} cycles  RSS {samples[-1][1]:7.1f} MB  {samples[-1][2]:6.1f} s", flush=True
+                    )
+                if done >= args.cycles:
+                    break
+            daemon.request_stop("benchmark done")
+            await daemon.close()
+
+        print(f"RSS before the daemon starts: {rss_mb():.1f} MB")
+        run_reactor(watch)
+    base = next((s for s in samples if s[0] >= WARM_UP), samples[0])
+    end = samples[-1]
+    per_cycle = (end[2] - base[2]) / max(1, end[0] - base[0]) * 1000
+    print(
+        f"\ncycles: {end[0]}  RSS after {base[0]} (warm-up): {base[1]:.1f} MB  at the end: {end[1]:.1f} MB  "
+        f"growth: {end[1] - base[1]:+.1f} MB (goal < 10 MB)  {per_cycle:.0f} ms per cycle"
+    )
+
+
+if __name__ == "__main__":
+    main()
