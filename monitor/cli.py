@@ -6,6 +6,7 @@ Every command accepts --config PATH and --db PATH (also after the command name).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import sys
@@ -389,6 +390,56 @@ def event_dict(event: Any) -> dict[str, Any]:
         "diff": event.diff,
         "window_open": event.window_open,
     }
+
+
+@cli.command()
+@click.argument("words", nargs=-1)
+@click.option("--source", "source_id", default=None, help="Only this source.")
+@click.option("--org", default=None, help="Inspected organisation contains this text.")
+@click.option("--team", default=None, help="Inspection team contains this text (e.g. 第十一巡视组).")
+@click.option("--level", type=click.Choice(["巡视", "巡察"]), default=None, help="Inspection level.")
+@click.option("--type", "doc_type", default=None, help="Document type, e.g. rectification_notice.")
+@click.option("--open-on", default=None, help="Disclosure window open on this date (YYYY-MM-DD or 'today').")
+@click.option("--status", type=click.Choice(["active", "removed"]), default=None, help="Only active or removed.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one hit per line.")
+@click.option("--rebuild", is_flag=True, help="Rebuild the search index from the stored notices first.")
+@common_options
+def search(ctx: Context, words: tuple[str, ...], source_id: str | None, org: str | None, team: str | None,
+           level: str | None, doc_type: str | None, open_on: str | None, status: str | None, limit: int,
+           as_json: bool, rebuild: bool) -> None:
+    """Find stored notices by words in title and body (Chinese of any length, 横琴 included;
+    traditional or simplified) and by field. Every word must match; best matches first.
+
+    \b
+    Examples:
+      noticewatch search 横琴
+      noticewatch search 整改 金湾 --level 巡视
+      noticewatch search --open-on today --json
+      noticewatch search --org 工业和信息化局 --team 机动巡察组
+    """
+    from monitor import search as search_index
+    from monitor.display import search_table
+
+    if open_on == "today":
+        open_on = date.today().isoformat()
+    elif open_on:
+        try:
+            open_on = date.fromisoformat(open_on).isoformat()
+        except ValueError:
+            raise UserError(f"--open-on {open_on!r}: use a date like 2024-10-01, or 'today'") from None
+    filters = search_index.Filters(source_id=source_id, org=org, team=team, level=level, doc_type=doc_type,
+                                   open_on=open_on, status=status)
+    with ctx.store() as store:
+        if rebuild:
+            count = search_index.rebuild_index(store.db)
+            err_console.print(f"search index rebuilt: {count} notices")
+        hits = search_index.search(store.db, " ".join(words), filters, limit)
+    if as_json:
+        for hit in hits:
+            click.echo(json.dumps(dataclasses.asdict(hit), ensure_ascii=False))
+        return
+    console.print(search_table(hits, " ".join(words), date.today()))
 
 
 @cli.command()

@@ -165,3 +165,23 @@ def recheck_summary(results: Sequence) -> Table:  # noqa: ANN001 - Sequence[Rech
     for r in results:
         table.add_row(r.source_id, str(r.requests), *(str(r.outcomes.get(c, 0)) for c in columns))
     return table
+
+
+def search_table(hits: Sequence, query: str, today: date) -> Table:  # noqa: ANN001 - Sequence[Hit]
+    title = f"{len(hits)} match(es)" + (f" for {query}" if query else "")
+    table = Table(title=title, title_justify="left", expand=True)
+    table.add_column("id", justify="right", style="dim", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("title / excerpt", ratio=3)
+    table.add_column("inspected org", ratio=1)
+    table.add_column("window", ratio=1)
+    for hit in hits:
+        notice = Notice(title=hit.title, disclosure_start=hit.disclosure_start, disclosure_end=hit.disclosure_end)
+        text = Text(hit.title or hit.url, style="bold")
+        if hit.status == "removed":
+            text.append("  [removed]", style="red")
+        if hit.snippet:
+            text.append("\n" + hit.snippet, style="dim")
+        table.add_row(str(hit.id), hit.published_at or "", text, hit.inspected_org or "",
+                      describe_window(notice, today))
+    return table

@@ -184,3 +184,30 @@ def m004_daemon_state(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations()
+def m006_catalogue_fields(db: Database) -> None:
+    """gkmlpt catalogue fields: 索引号 (identifier) and 文号 (document_number)."""
+    notices = db["notices"]
+    notices.add_column("identifier", str)
+    notices.add_column("document_number", str)
+
+
+@migrations()
+def m005_digest_delivery(db: Database) -> None:
+    """Digest delivery bookkeeping: format, how many events, the state fingerprint, where it went."""
+    digests = db["digests"]
+    digests.add_column("format", str)  # md | html | json | atom
+    digests.add_column("event_count", int)
+    digests.add_column("state_sha256", str)  # closing-soon windows + source problems (monitor.digest.state_key)
+    digests.add_column("detail", str)  # where it went: a path, "HTTP 200", a Message-ID
+    digests.create_index(["target", "status", "last_event_id"])
+
+
+@migrations()
+def m007_search_index(db: Database) -> None:
+    """Full-text index for `noticewatch search` (monitor/search.py), built from existing notices."""
+    from monitor.search import rebuild_index
+
+    rebuild_index(db)

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from crawler.items import DetailFailure, ListingItem, NoticeItem
 from crawler.notice import NOTICE_FIELDS, Notice
+from monitor import search
 from monitor.changes import NoticeChange, compare_notices, identity_key
 from monitor.schema import migrations
 from monitor.window import window_status
@@ -268,6 +269,7 @@ class Store:
                   "consecutive_failures": 0, "etag": item.etag, "last_modified": item.last_modified,
                   "identity": _identity(notice)}
         notice_id = int(self.db["notices"].insert(record).last_pk)
+        search.add_document(self.db, notice_id, record)
         self._version(notice_id, 1, item, notice)
         self._event("new", notice_id, notice, run_id, now, f"new: {notice.title or item.url}")
         self._bump(run_id, "items", "new")
@@ -291,7 +293,10 @@ class Store:
     def _new_version(self, row: dict[str, Any], notice: Notice, item: NoticeItem, change: NoticeChange,
                      now: str, run_id: int | None) -> None:
         version = int(row["version_count"] or 0) + 1
-        self.db["notices"].update(row["id"], {**notice_columns(notice), "version_count": version,
+        columns = notice_columns(notice)
+        search.remove_document(self.db, row["id"], row)
+        search.add_document(self.db, row["id"], columns)
+        self.db["notices"].update(row["id"], {**columns, "version_count": version,
                                               "raw_sha256": item.raw_sha256, "identity": _identity(notice)})
         self._version(row["id"], version, item, notice)
         self._event("changed", row["id"], notice, run_id, now, f"changed: {notice.title or item.url}: {change.summary()}",

@@ -1,0 +1,185 @@
+"""Full-text search over stored notices, Chinese included.
+
+SQLite's FTS5 tokenizers cannot search Chinese: unicode61 sees a whole run of Han characters as one
+token, and trigram finds only substrings of three characters or more (DESIGN.md) — but 横琴 is two.
+So the indexed text has every Han character spaced out (one token per character, unicode61), and a
+query becomes a phrase of characters: "横 琴" matches the two adjacent characters anywhere. Text is
+folded (NFKC, traditional → simplified) on both sides, so 橫琴 finds 横琴.
+
+The index (`notice_search`, contentless: the text lives in `notices` only) is kept by the store on
+every insert and new version, and `rebuild_index` recreates it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlite_utils import Database
+
+FTS_TABLE = "notice_search"
+COLUMNS = ("title", "body", "org", "team")
+WEIGHTS = (10.0, 1.0, 4.0, 4.0)  # bm25 weights, in COLUMNS order: a hit in the title ranks first
+_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff])")
+
+
+@cache
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """NFKC (full/half width) and traditional → simplified: the form both index and query use."""
+    return _t2s().convert(unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def index_text(text: str | None) -> str:
+    """Folded text with each Han character as its own token."""
+    return _HAN.sub(r" \1 ", fold(text or ""))
+
+
+def document(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The indexed columns of a notices row (title, body, org, team)."""
+    return (index_text(row.get("title")), index_text(row.get("body_text")), index_text(row.get("inspected_org")),
+            index_text(row.get("inspection_team")))
+
+
+def create_index(db: Database) -> None:
+    db.execute(
+        f"create virtual table if not exists {FTS_TABLE} using fts5("
+        f"{', '.join(COLUMNS)}, content='', tokenize='unicode61 remove_diacritics 2')"
+    )
+
+
+def add_document(db: Database, notice_id: int, row: dict[str, Any]) -> None:
+    db.execute(f"insert into {FTS_TABLE}(rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?, ?)",
+               [notice_id, *document(row)])
+
+
+def remove_document(db: Database, notice_id: int, row: dict[str, Any]) -> None:
+    """A contentless FTS5 table forgets a document given the exact text it indexed."""
+    db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, {', '.join(COLUMNS)}) values ('delete', ?, ?, ?, ?, ?)",
+               [notice_id, *document(row)])
+
+
+def rebuild_index(db: Database, batch: int = 500) -> int:
+    """Drop and rebuild the whole index from `notices`; returns the number of notices indexed."""
+    db.execute(f"drop table if exists {FTS_TABLE}")
+    create_index(db)
+    count = 0
+    rows = db.query("select id, title, body_text, inspected_org, inspection_team from notices order by id")
+    pending: list[list[Any]] = []
+    for row in rows:
+        pending.append([row["id"], *document(row)])
+        if len(pending) >= batch:
+            count += _flush(db, pending)
+    return count + _flush(db, pending)
+
+
+def _flush(db: Database, pending: list[list[Any]]) -> int:
+    if pending:
+        db.conn.executemany(f"insert into {FTS_TABLE}(rowid, {', '.join(COLUMNS)}) values (?, ?, ?, ?, ?)", pending)
+    count = len(pending)
+    pending.clear()
+    return count
+
+
+def match_expression(query: str) -> str | None:
+    """'横琴 整改  email@x.cn' → '"横 琴" AND "整 改" AND "email x cn"' (None if nothing to search)."""
+    phrases = []
+    for term in query.split():
+        tokens = re.findall(r"\w+", index_text(term))
+        if tokens:
+            phrases.append('"' + " ".join(tokens) + '"')
+    return " AND ".join(phrases) or None
+
+
+@dataclass(frozen=True)
+class Filters:
+    source_id: str | None = None
+    org: str | None = None  # substring of inspected_org
+    team: str | None = None  # substring of inspection_team
+    level: str | None = None  # 巡视 | 巡察
+    doc_type: str | None = None
+    open_on: str | None = None  # ISO date inside the disclosure window
+    status: str | None = None  # active | removed
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    title: str | None
+    url: str
+    source_id: str
+    published_at: str | None
+    inspected_org: str | None
+    inspection_team: str | None
+    disclosure_start: str | None
+    disclosure_end: str | None
+    status: str
+    score: float
+    snippet: str = field(default="")
+
+
+def search(db: Database, query: str = "", filters: Filters = Filters(), limit: int = 20) -> list[Hit]:
+    """Notices matching every word of `query` (any length, Chinese included) and the filters,
+    best first (bm25, title hits weighted); with no query, newest first."""
+    clauses, params = _filter_sql(filters)
+    expression = match_expression(query) if query.strip() else None
+    columns = ("n.id, n.title, n.url, n.source_id, n.published_at, n.inspected_org, n.inspection_team, "
+               "n.disclosure_start, n.disclosure_end, n.status, n.body_text")
+    if expression:
+        sql = (f"select {columns}, bm25({FTS_TABLE}, {', '.join(map(str, WEIGHTS))}) as score "
+               f"from {FTS_TABLE} join notices n on n.id = {FTS_TABLE}.rowid "
+               f"where {FTS_TABLE} match ? {''.join(' and ' + c for c in clauses)} order by score limit ?")
+        params = [expression, *params, limit]
+    elif query.strip():
+        return []  # only punctuation: nothing can match
+    else:
+        where = f" where {' and '.join(clauses)}" if clauses else ""
+        sql = f"select {columns}, 0.0 as score from notices n{where} order by coalesce(n.published_at, '') desc, n.id desc limit ?"
+        params = [*params, limit]
+    terms = query.split()
+    return [_hit(row, terms) for row in db.query(sql, params)]
+
+
+def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    exact = {"n.source_id": filters.source_id, "n.inspection_level": filters.level, "n.doc_type": filters.doc_type,
+             "n.status": filters.status}
+    for column, value in exact.items():
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    for column, value in (("n.inspected_org", filters.org), ("n.inspection_team", filters.team)):
+        if value:
+            clauses.append(f"instr({column}, ?) > 0")
+            params.append(value)
+    if filters.open_on:
+        clauses.append("n.disclosure_end >= ? and coalesce(n.disclosure_start, n.disclosure_end) <= ?")
+        params += [filters.open_on, filters.open_on]
+    return clauses, params
+
+
+def _hit(row: dict[str, Any], terms: Iterable[str]) -> Hit:
+    body = row.pop("body_text") or ""
+    return Hit(**row, snippet=snippet(body, list(terms)))
+
+
+def snippet(body: str, terms: list[str], width: int = 60) -> str:
+    """Text around the first occurrence of a query word (folded comparison), else the opening."""
+    folded = fold(body)
+    for term in terms:
+        at = folded.find(fold(term))
+        if at >= 0:
+            start = max(0, at - width // 2)
+            text = body[start : start + width].replace("\n", " ")
+            return ("…" if start else "") + text + ("…" if start + width < len(body) else "")
+    return body[:width].replace("\n", " ") + ("…" if len(body) > width else "")
