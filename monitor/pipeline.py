@@ -44,6 +44,8 @@ class StorePipeline:
         source = spider.source
         self.store = Store(self.db_path, removal_after=self.removal_after)
         self.store.sync_source(source.id, source.name or source.id, source.kind, source.start_urls)
+        # We hold the source's crawl lock (monitor.locks): a run left `running` was killed.
+        self.store.abort_orphaned_runs(source.id)
         self.run_id = self.store.start_run(source.id, mode="full" if spider.full else "incremental")
 
     def process_item(self, item: Any) -> Any:

@@ -160,6 +160,19 @@ class Store:
         with self._write():
             self.db["runs"].update(run_id, update)
 
+    def abort_orphaned_runs(self, source_id: str, reason: str = "the crawl's process ended without closing it") -> int:
+        """Runs of this source still marked `running`: their process died (the caller holds the
+        source's crawl lock, so no live process owns them). Mark them aborted; return how many."""
+        now = utcnow()
+        with self._write():
+            rows = list(self.db.query("select id, problems from runs where source_id = ? and status = 'running' "
+                                      "and mode != 'recheck'", [source_id]))
+            for row in rows:
+                problems = [*json.loads(row["problems"] or "[]"), f"aborted: {reason}"]
+                self.db["runs"].update(row["id"], {"status": "aborted", "finished_at": now,
+                                                   "problems": json.dumps(problems, ensure_ascii=False)})
+        return len(rows)
+
     def run(self, run_id: int) -> dict[str, Any]:
         return self._one("select * from runs where id = ?", [run_id]) or {}
 
