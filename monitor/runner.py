@@ -26,7 +26,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class CrawlResult:
     source_id: str
-    status: str  # completed | failed | aborted
+    status: str  # completed | failed | aborted | skipped (another process was crawling it)
     pages: int
     requests: int
     items: int
@@ -100,16 +100,11 @@ async def crawl_one(
     from scrapy.crawler import Crawler
 
     from crawler.items import NoticeItem
-    from monitor.pipeline import StorePipeline, run_status
-    from monitor.store import Store
+    from monitor.locks import SourceBusy
 
     crawler = Crawler(spider_for(spec.kind), source_settings(runner.settings, spec))
     scraped: list[Any] = []
     db_path = runner.settings.get("NOTICEWATCH_DB")
-    known: dict[str, Any] = {}
-    if db_path and not full:
-        with Store(db_path) as store:
-            known = store.known_listing(spec.id)
     if not db_path:
 
         def keep(item: Any, **_: Any) -> None:
@@ -119,15 +114,35 @@ async def crawl_one(
         crawler.signals.connect(keep, signal=signals.item_scraped, weak=False)
     poller = asyncio.ensure_future(_poll_progress(crawler, spec.id, progress)) if progress else None
     try:
+        # One crawl per source and database at a time (monitor.locks); what is known is read
+        # under the lock, after any crawl we waited for has written.
         async with source_lock(db_path, spec.id) if db_path else contextlib.nullcontext():
+            known = _known_listing(db_path, spec.id) if db_path and not full else {}
             await runner.crawl(crawler, source=spec, known=known, full=full or not db_path)
+    except SourceBusy as exc:
+        return CrawlResult(spec.id, "skipped", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, problems=(f"busy: {exc}",))
     finally:
         if poller:
             poller.cancel()
+    return _result(crawler, spec, progress, scraped, bool(db_path))
+
+
+def _known_listing(db_path: str, source_id: str) -> dict[str, Any]:
+    from monitor.store import Store
+
+    with Store(db_path) as store:
+        return store.known_listing(source_id)
+
+
+def _result(
+    crawler: Any, spec: SourceSpec, progress: ProgressCallback | None, scraped: list[Any], stored: bool
+) -> CrawlResult:
+    from monitor.pipeline import StorePipeline, run_status
+
     stats = crawler.stats.get_stats()
     if progress:
         progress(spec.id, stats)
-    pipeline = crawler.get_item_pipeline(StorePipeline) if db_path else None
+    pipeline = crawler.get_item_pipeline(StorePipeline) if stored else None
     run = pipeline and pipeline.run_id
     problems = tuple(getattr(crawler.spider, "problems", ()))
     pages = int(stats.get("source/pages/list", 0)) + int(stats.get("source/pages/detail", 0))
