@@ -79,6 +79,12 @@ def decode(data: bytes, content_type: str | None = None, encoding: str | None = 
     best = charset_normalizer.from_bytes(data).best()
     text = str(best) if best is not None else None
     if text is None or _looks_binary(text):
+        # A page with a few broken bytes (mixed encodings, a truncated multi-byte character) is
+        # still a page: read it with its declared (or UTF-8) charset, broken bytes replaced.
+        declared = next((c for c in candidates if c), "utf-8")
+        lenient = data.decode(declared, errors="replace")
+        if looks_like_html(lenient) and not _looks_binary(lenient):
+            return lenient
         raise ParseError(f"cannot decode {len(data)} bytes as text: no charset fits (binary data?)")
     return _try(data, codec_name(best.encoding)) or text
 
