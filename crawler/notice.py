@@ -54,6 +54,8 @@ NOTICE_FIELDS = (
     "outline",
     "item_count",
     "warnings",
+    "identifier",
+    "document_number",
 )
 # Tuple-valued fields (tuples of strings).
 TUPLE_FIELDS = ("phones", "emails", "outline", "warnings")
@@ -95,6 +97,10 @@ class Notice:
     item_count: int | None = None
     # Why a field is null or doubtful, e.g. "feedback_date: '2025年112日' is ambiguous (missing 月)".
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # Open-government catalogue entries (gkmlpt): 索引号 ("11440400007049337C/2024-00123") and
+    # 文号 ("珠纪发〔2024〕5号"), as the catalogue lists them; None elsewhere.
+    identifier: str | None = None
+    document_number: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict in DESIGN.md field order (lists as lists, None as null)."""

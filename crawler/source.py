@@ -4,6 +4,7 @@ or from `scrapy crawl KIND -a start_url=…` arguments."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class SourceSpec:
     download_delay: float | None = None
     retries: int | None = None
     pause_after_failures: int | None = None
+    # Kind-specific options from config.yaml (the kind's `option_keys` beyond the common ones),
+    # already checked by the kind's `check_options`, e.g. {"sid": 760001, "category": 2929}.
+    options: dict[str, Any] = field(default_factory=dict)
 
     def scrapy_settings(self) -> dict[str, object]:
         """The per-crawl Scrapy settings this source overrides."""
@@ -35,3 +39,6 @@ class SourceSpec:
 
     def selector(self, name: str) -> str | None:
         return self.selectors.get(name)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)

@@ -518,18 +518,24 @@ def replica() -> None:
 @replica.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to bind.")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True)
+@click.option("--recorded", "recorded", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Serve a folder saved by `noticewatch record` instead of the demo portal.")
 @common_options
-def replica_serve(ctx: Context, host: str, port: int) -> None:
-    """Serve the demo replica portal until Ctrl-C.
+def replica_serve(ctx: Context, host: str, port: int, recorded: Path | None) -> None:
+    """Serve the demo replica portal (or a recorded source) on loopback until Ctrl-C.
 
     \b
-    Example:
+    Examples:
       noticewatch replica serve --port 8000
+      noticewatch replica serve --recorded fixtures/gdjct_zgls --port 8001
       noticewatch sources check demo_gdjct   # with a config pointing at http://127.0.0.1:8000/
     """
-    from monitor.demo import serve_replica
+    from monitor.demo import serve_recording, serve_replica
 
-    serve_replica(host, port, console=console)
+    if recorded is not None:
+        serve_recording(recorded, host, port, console=console)
+    else:
+        serve_replica(host, port, console=console)
 
 
 def main() -> None:
@@ -540,6 +546,8 @@ def main() -> None:
         sys.exit(130)
 
 
-from monitor.cli_daemon import register  # noqa: E402  (after `cli` exists: the commands take the group)
+# Commands that live in their own modules take the group once it exists.
+from monitor import cli_daemon, cli_record  # noqa: E402
 
-register(cli)
+for _module in (cli_daemon, cli_record):
+    _module.register(cli)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from crawler.kinds import KINDS
+from crawler.kinds.base import OptionError
 from crawler.source import SourceSpec
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -66,6 +67,7 @@ class Source:
     download_delay: float | None = None  # politeness overrides (None: defaults)
     retries: int | None = None
     pause_after_failures: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # the kind's own keys, checked by the kind
 
     def spec(self) -> SourceSpec:
         return SourceSpec(
@@ -79,6 +81,7 @@ class Source:
             download_delay=self.download_delay,
             retries=self.retries,
             pause_after_failures=self.pause_after_failures,
+            options=dict(self.options),
         )
 
 
@@ -208,6 +211,11 @@ def _parse_source(data: Any, defaults: Defaults, where: str) -> Source:
     selectors = data.get("selectors") or {}
     _require_mapping(selectors, f"{where}: selectors")
     _check_keys(selectors, spider.selector_keys, f"{where}: selectors")
+    raw_options = {key: data[key] for key in spider.kind_option_keys() if key in data}
+    try:
+        options = spider.check_options(raw_options)
+    except OptionError as exc:
+        raise ConfigError(f"{where}: {exc.key}: {exc}") from None
     encoding = data.get("encoding")
     if encoding is not None:
         encoding = _encoding(encoding, f"{where}: encoding")
@@ -223,6 +231,7 @@ def _parse_source(data: Any, defaults: Defaults, where: str) -> Source:
         selectors={k: _string(v, f"{where}: selectors.{k}") for k, v in selectors.items()},
         download_delay=_optional(data, "download_delay", _non_negative_number, where),
         retries=_optional(data, "retries", lambda v, w: _whole_number(v, w, minimum=0), where),
+        options=options,
         pause_after_failures=_optional(
             data, "pause_after_failures", lambda v, w: _whole_number(v, w, minimum=0), where
         ),

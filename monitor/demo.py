@@ -81,3 +81,12 @@ def serve_replica(host: str, port: int, console: Console) -> None:
     console.print("Ctrl-C to stop")
     server.serve_forever()
 
+
+
+def serve_recording(folder: Path, host: str, port: int, console: Console) -> None:
+    from replica.recorded import RecordedServer
+
+    server = RecordedServer(folder, host=host, port=port)
+    server.bind()
+    console.print(f"recorded pages from {folder} on {server.base_url}; Ctrl-C to stop")
+    server.serve_forever()

@@ -131,6 +131,10 @@ class Site:
     removed: dict[int, ReplicaNotice] = field(default_factory=dict)
     # Per-post faults answered instead of the detail page: redirects, challenge pages.
     detail_faults: dict[int, Fault] = field(default_factory=dict)
+    # How pages are encoded ("utf-8", or "gbk" for the GBK TRS/Hanweb sites), and the kind's own
+    # settings (Hanweb column/unit ids, gkmlpt sid/category, …): see replica/schemes.py.
+    encoding: str = "utf-8"
+    options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not (self.column.startswith("/") and self.column.endswith("/")):
@@ -166,8 +170,20 @@ class Site:
         return max(times, default="2000-01-01 00:00:00")
 
     def list_url(self, page: int) -> str:
-        """Path of list page `page` (1-based): index.html, index_2.html, …"""
+        """Path of list page `page` (1-based): NFCMS index.html, index_2.html, …; other kinds'
+        schemes in replica/schemes.py."""
+        if self.kind != "nfcms":
+            from replica.schemes import scheme_for
+
+            return scheme_for(self.kind).list_url(self, page)
         return f"{self.column}index.html" if page == 1 else f"{self.column}index_{page}.html"
 
     def detail_url(self, post_id: int) -> str:
+        if self.kind != "nfcms":
+            from replica.schemes import scheme_for
+
+            notice = self.find(post_id) or self.removed.get(post_id)
+            if notice is None:
+                raise KeyError(f"site {self.id}: no post {post_id}")
+            return scheme_for(self.kind).detail_url(self, notice)
         return f"{self.column}content/post_{post_id}.html"

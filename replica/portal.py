@@ -59,12 +59,26 @@ class Portal:
         self._hits: dict[tuple[str, int], int] = {}  # view counters, by (column, post id)
         self._hits_lock = threading.Lock()
 
-    def respond(self, path: str, base_url: str) -> Response:
-        """The page at `path` (no query string); `base_url` is how the client reached us."""
+    def respond(
+        self, path: str, base_url: str, method: str = "GET", query: str = "", body: bytes = b""
+    ) -> Response:
+        """The page at `path`; `base_url` is how the client reached us. Non-NFCMS kinds
+        (replica/schemes.py) also see the method, the query string and a POSTed form."""
+        if path != "/robots.txt":
+            for site in self.sites:
+                if site.kind == "nfcms":
+                    continue
+                from replica.schemes import KindRequest, scheme_for
+
+                request = KindRequest.of(method, path, query, body, base_url)
+                answer = scheme_for(site.kind).route(self, site, request)
+                if answer is not None:
+                    return answer
         if path == "/robots.txt":
             return Response(200, ROBOTS_TXT.encode(), "text/plain; charset=utf-8")
         if path in ("/", "/index.html"):
-            return self._html(themes.render_home(self.sites, self.site_name, base_url))
+            nfcms = [s for s in self.sites if s.kind == "nfcms"]
+            return self._html(themes.render_home(nfcms, self.site_name, base_url))
         if path.startswith("/private/"):
             return self._html(
                 themes.render_page("内部办公系统", "请登录后使用。", self.sites, self.site_name)
@@ -97,7 +111,7 @@ class Portal:
 
     def _site_for(self, path: str) -> Site | None:
         # Longest column first, so /zhzf/xsxc/ wins over a site at /zhzf/.
-        matching = [s for s in self.sites if path.startswith(s.column)]
+        matching = [s for s in self.sites if s.kind == "nfcms" and path.startswith(s.column)]
         return max(matching, key=lambda s: len(s.column), default=None)
 
     def _site_page(self, site: Site, rest: str, base_url: str) -> Response | None:
@@ -119,6 +133,12 @@ class Portal:
                 return None
             return self._detail(site, post_id, base_url)
         return None
+
+    def hit(self, site: Site, post_id: int) -> int:
+        """Count one view of a post (page chrome: the counter differs on every request)."""
+        with self._hits_lock:
+            hits = self._hits[(site.column, post_id)] = self._hits.get((site.column, post_id), 0) + 1
+        return hits
 
     def _detail(self, site: Site, post_id: int, base_url: str) -> Response:
         notice = site.find(post_id)

@@ -45,6 +45,7 @@ class ReplicaServer:
         self._port = port
         self._lock = threading.Lock()
         self._requests: list[RequestRecord] = []
+        self.bodies: list[bytes] = []  # request bodies, parallel to `requests`
         self._fault_hits: dict[str, int] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -138,6 +139,7 @@ class ReplicaServer:
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self.bodies.clear()
 
     # -- request handling ---------------------------------------------------------------------
 
@@ -148,17 +150,21 @@ class ReplicaServer:
         user_agent: str,
         host: str | None,
         headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
     ) -> Response:
-        """Log the request, apply any fault, render the page; 304 when the client's copy is current."""
+        """Log the request, apply any fault, render the page; 304 when the client's copy is current.
+        `body` is a POSTed form (Hanweb's dataproxy.jsp)."""
         with self._lock:
             self._requests.append(RequestRecord(method, raw_path, user_agent))
-        response = self._render(raw_path, host)
+            self.bodies.append(body)
+        response = self._render(raw_path, host, method, body)
         if method in ("GET", "HEAD") and headers is not None and not_modified(headers, response):
             return not_modified_response(response)
         return response
 
-    def _render(self, raw_path: str, host: str | None) -> Response:
-        path = urlsplit(raw_path).path or "/"
+    def _render(self, raw_path: str, host: str | None, method: str = "GET", body: bytes = b"") -> Response:
+        parts = urlsplit(raw_path)
+        path = parts.path or "/"
         base_url = f"http://{host}" if host else self.base_url
         found = find_fault(self.faults, path)
         if found is not None:
@@ -169,9 +175,9 @@ class ReplicaServer:
             if fault.times is None or hits < fault.times:
                 if fault.delay:
                     time.sleep(fault.delay)
-                render = lambda: self.portal.respond(path, base_url)  # noqa: E731
+                render = lambda: self.portal.respond(path, base_url, method, parts.query, body)  # noqa: E731
                 return fault.apply(render, self.portal.error, path, base_url)
-        return self.portal.respond(path, base_url)
+        return self.portal.respond(path, base_url, method, parts.query, body)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -186,13 +192,19 @@ class ReplicaServer:
             def do_HEAD(self) -> None:
                 self._answer(with_body=False)
 
-            def _answer(self, with_body: bool) -> None:
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer(with_body=True, body=self.rfile.read(length) if length else b"")
+
+            def _answer(self, with_body: bool, body: bytes = b"") -> None:
+                extra = {"body": body} if body else {}
                 response = server.respond(
                     self.command,
                     self.path,
                     self.headers.get("User-Agent", ""),
                     self.headers.get("Host"),
                     self.headers,
+                    **extra,
                 )
                 self.send_response(response.status)
                 if response.status != 304:  # a 304 has no body to describe

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.kinds import KINDS
 from monitor.config import ConfigError, load_config, parse_config
 
 VALID_SOURCE = {
@@ -20,7 +21,7 @@ def test_shipped_config_loads() -> None:
     config = load_config(Path(__file__).resolve().parent.parent / "config.yaml")
     assert config.sources, "config.yaml ships at least one source"
     for source in config.sources:
-        assert source.kind == "nfcms"
+        assert source.kind in KINDS
         assert source.start_urls
 
 
@@ -57,7 +58,7 @@ def test_gbk_encoding_is_widened_to_gb18030() -> None:
         ),
         (
             {"sources": [{**VALID_SOURCE, "kind": "drupal"}]},
-            "c.yaml: sources[gdjct_zgls]: kind: unknown kind 'drupal' (known kinds: nfcms)",
+            "c.yaml: sources[gdjct_zgls]: kind: unknown kind 'drupal' (known kinds: founder_epaper, gkmlpt, hanweb, html_list, nfcms, trs)",
         ),
         ({"sources": [{"id": "x", "start_urls": ["http://a/"]}]}, "c.yaml: sources[x]: missing key 'kind'"),
         ({"sources": [{"id": "x", "kind": "nfcms"}]}, "c.yaml: sources[x]: missing key 'start_urls'"),

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from crawler.kinds.base import KindSpider
+from crawler.kinds.founder_epaper import FounderEpaperSpider
+from crawler.kinds.gkmlpt import GkmlptSpider
+from crawler.kinds.hanweb import HanwebSpider
+from crawler.kinds.html_list import HtmlListSpider
 from crawler.kinds.nfcms import NfcmsSpider
+from crawler.kinds.trs import TrsSpider
 
 KINDS: dict[str, type[KindSpider]] = {
-    NfcmsSpider.name: NfcmsSpider,
+    spider.name: spider
+    for spider in (NfcmsSpider, TrsSpider, GkmlptSpider, HanwebSpider, FounderEpaperSpider, HtmlListSpider)
 }
 
 

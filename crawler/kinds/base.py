@@ -22,14 +22,36 @@ from crawler.source import SourceSpec
 
 # Fields whose absence on a rectification notice is a data-quality problem worth counting.
 EXPECTED_FIELDS = ("title", "published_at", "inspection_team", "inspected_org", "disclosure_end")
+# Option keys every kind has; the config loader reads these itself. The rest of a kind's
+# `option_keys` are its own, checked by its `check_options` and carried in `SourceSpec.options`.
+BASE_OPTION_KEYS = ("max_pages", "encoding", "selectors")
+
+
+class OptionError(ValueError):
+    """A kind option with a bad value: `key` names it, the message says what is valid."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
 
 
 class KindSpider(scrapy.Spider):
     """Base spider; `source` is a SourceSpec (from config) or built from -a arguments."""
 
     # Keys a source of this kind may set in config.yaml besides the common ones.
-    option_keys: ClassVar[tuple[str, ...]] = ("max_pages", "encoding", "selectors")
+    option_keys: ClassVar[tuple[str, ...]] = BASE_OPTION_KEYS
     selector_keys: ClassVar[tuple[str, ...]] = ("body",)
+
+    @classmethod
+    def kind_option_keys(cls) -> tuple[str, ...]:
+        """The option keys this kind reads from `SourceSpec.options`."""
+        return tuple(k for k in cls.option_keys if k not in BASE_OPTION_KEYS)
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """Validate and normalise this kind's options (from YAML, or strings from `-a key=value`);
+        raise OptionError(key, message) for a bad one. Kinds with options override this."""
+        return dict(options)
 
     def __init__(
         self,
@@ -41,6 +63,8 @@ class KindSpider(scrapy.Spider):
         full: bool | str = True,
         **kwargs: Any,
     ):
+        # `scrapy crawl KIND -a sid=…`: this kind's own options may come as -a arguments.
+        raw_options = {k: kwargs.pop(k) for k in self.kind_option_keys() if k in kwargs}
         super().__init__(**kwargs)
         # Incremental crawls: {detail url: (list title, list date)} as last seen on the lists.
         # A known link with the same title/date is not re-fetched, and a list page made only of
@@ -55,9 +79,11 @@ class KindSpider(scrapy.Spider):
                 kind=self.name,
                 start_urls=tuple(u for u in start_url.split(",") if u),
                 max_pages=int(max_pages or 5),
+                options=self.check_options(raw_options),
             )
         self.source = source
         self.problems: list[str] = []
+        self.details_requested = 0
 
     def is_known_unchanged(self, url: str, title: str | None, date: str | None) -> bool:
         return not self.full and self.known.get(url) == (title, date)
@@ -86,17 +112,69 @@ class KindSpider(scrapy.Spider):
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"source/{key}", n)
 
+    # -- list pages ---------------------------------------------------------------------------
+    def list_blocked(self, response: Response, page: int) -> bool:
+        """A list page (or list API answer) that is a challenge/ban page: report it as blocked
+        (the source is broken when it is the first page) and say so; never read it as a list."""
+        text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
+        reason = detect_challenge(response.status, response.url, text)
+        if not reason:
+            return False
+        if page == 1:
+            self.mark_broken(response.url, "blocked", reason)
+        else:
+            self.report_problem("blocked", response.url, reason)
+        return True
+
+    def list_failed(self, failure: Any) -> None:
+        """Errback of list requests: blocked, or a failed list page (the source is broken on page 1)."""
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
+        reason = detect_challenge(response.status, response.url, text) if response is not None else None
+        what = reason or (f"HTTP {response.status}" if response is not None else failure.getErrorMessage())
+        kind = "blocked" if reason else "list_failed"
+        if request.meta.get("page", 1) == 1:
+            self.mark_broken(request.url, kind, what)
+        else:
+            self.report_problem("list_page_failed" if not reason else kind, request.url, what)
+
     # -- detail pages -------------------------------------------------------------------------
-    def detail_request(self, url: str, list_title: str | None, list_date: str | None) -> scrapy.Request:
+    def detail_budget_left(self) -> bool:
+        """False once NOTICEWATCH_MAX_DETAILS detail pages were requested (`noticewatch record`)."""
+        limit = self.crawler.settings.getint("NOTICEWATCH_MAX_DETAILS", 0) if hasattr(self, "crawler") else 0
+        return not limit or self.details_requested < limit
+
+    def detail_request(
+        self,
+        url: str,
+        list_title: str | None,
+        list_date: str | None,
+        extra: dict[str, Any] | None = None,
+    ) -> scrapy.Request | None:
+        """The request for one detail page; `extra` sets notice fields the list knew (gkmlpt's
+        索引号/文号). None when the crawl's detail budget is spent."""
+        if not self.detail_budget_left():
+            self.count("items/over_budget")
+            return None
+        self.details_requested += 1
         return scrapy.Request(
             url,
             callback=self.parse_detail,
             errback=self.detail_failed,
-            cb_kwargs={"list_title": list_title, "list_date": list_date},
+            cb_kwargs={"list_title": list_title, "list_date": list_date, "extra": extra or {}},
         )
 
+    def keep_notice(self, notice: Any) -> bool:
+        """Whether a parsed page is stored; kinds that filter (founder_epaper) override this."""
+        return True
+
     def parse_detail(
-        self, response: Response, list_title: str | None = None, list_date: str | None = None
+        self,
+        response: Response,
+        list_title: str | None = None,
+        list_date: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Iterable[NoticeItem]:
         self.count("pages/detail")
         text = self.response_text(response)
@@ -123,6 +201,13 @@ class KindSpider(scrapy.Spider):
             return
         if notice.title is None and list_title:
             notice = notice.replace(title=list_title)
+        if notice.published_at is None and list_date:
+            notice = notice.replace(published_at=list_date)
+        if extra:
+            notice = notice.replace(**extra)
+        if not self.keep_notice(notice):
+            self.count("items/filtered_out")
+            return
         self.count_missing_fields(notice)
         yield NoticeItem(
             source_id=self.source.id,

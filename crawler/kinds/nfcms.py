@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
-from crawler.challenge import detect_challenge
 from crawler.items import ListingItem
 from crawler.kinds.base import KindSpider
 
@@ -66,6 +64,8 @@ class NfcmsSpider(KindSpider):
             if page == 1:
                 self.mark_broken(response.url, "list_missing", "the first list page is 404")
             return
+        if self.list_blocked(response, page):
+            return
         self.count("pages/list")
         items = list(self.list_items(response))
         if not items:
@@ -78,7 +78,9 @@ class NfcmsSpider(KindSpider):
         self.count("items/known_unchanged", len(fresh) - len(to_fetch))
         seen.update(url for url, _, _ in fresh)
         for url, title, date in to_fetch:
-            yield self.detail_request(url, title, date)
+            request = self.detail_request(url, title, date)
+            if request is not None:
+                yield request
         # Some sites answer any index_N.html with page 1: nothing new means we are past the end.
         # Incremental: a page made only of known, unchanged links means the rest is known too.
         if to_fetch and page < self.source.max_pages:
@@ -120,15 +122,3 @@ class NfcmsSpider(KindSpider):
                 y, m, d = match.groups()
                 return f"{y}-{int(m):02d}-{int(d):02d}"
         return None
-
-    def list_failed(self, failure: Any) -> None:
-        request = failure.request
-        response = getattr(failure.value, "response", None)
-        text = response.text if isinstance(response, TextResponse) else ""
-        reason = detect_challenge(response.status, response.url, text) if response is not None else None
-        what = reason or (f"HTTP {response.status}" if response is not None else failure.getErrorMessage())
-        kind = "blocked" if reason else "list_failed"
-        if request.meta.get("page", 1) == 1:
-            self.mark_broken(request.url, kind, what)
-        else:
-            self.report_problem("list_page_failed" if not reason else kind, request.url, what)

@@ -28,6 +28,7 @@ KNOWN_BODY_SELECTORS = (
     ".article-content",
     "div.TRS_Editor",
     "#ozoom",
+    "#zoom",  # Hanweb 大汉 detail pages
     ".content",
 )
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "template", "svg", "object")

@@ -1,0 +1,64 @@
+"""`noticewatch record SOURCE --out DIR`: save a source's live list and detail pages for offline tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from monitor.cli import Context, UserError, common_options, console
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("source_id")
+    @click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        required=True,
+        help="Folder to write pages/ and manifest.json into.",
+    )
+    @click.option(
+        "--max-pages", type=click.IntRange(min=1), default=1, show_default=True, help="List pages to record."
+    )
+    @click.option(
+        "--details",
+        type=click.IntRange(min=0),
+        default=5,
+        show_default=True,
+        help="Detail pages to record (0: all the list pages link).",
+    )
+    @common_options
+    def record(ctx: Context, source_id: str, out_dir: Path, max_pages: int, details: int) -> None:
+        """Record a source's list and detail pages into a folder (politely: the source's delay).
+
+        The replica serves the folder offline (`noticewatch replica serve --recorded DIR`, or
+        replica.recorded.RecordedServer in a test), so a selector change can be tried without the
+        internet. Nothing is stored in the database.
+
+        \b
+        Example:
+          noticewatch record ccdi_xsxc --out tests/fixtures/recorded/ccdi --max-pages 1 --details 3
+        """
+        from monitor.runner import crawl_settings, crawl_sources, run_reactor
+
+        config = ctx.config()
+        source = config.source(source_id)
+        if out_dir.exists() and any(out_dir.iterdir()):
+            raise UserError(f"{out_dir}: folder is not empty (choose a new --out folder)")
+        spec = dataclasses.replace(source.spec(), max_pages=max_pages)
+        settings = crawl_settings(config.defaults, None)
+        settings.set("NOTICEWATCH_RECORD_DIR", str(out_dir), priority="cmdline")
+        settings.set("NOTICEWATCH_MAX_DETAILS", details, priority="cmdline")
+        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+        middlewares["crawler.recording.Recorder"] = 900  # next to the download: every raw answer
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
+        [result] = run_reactor(lambda: crawl_sources([spec], settings, full=True))
+        console.print(
+            f"{source_id}: recorded {result.requests} answer(s) ({len(result.scraped)} notice page(s)) "
+            f"into {out_dir}/manifest.json"
+        )
+        for problem in result.problems:
+            console.print(f"  [yellow]{problem}[/]")

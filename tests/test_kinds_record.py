@@ -1,0 +1,95 @@
+"""`noticewatch record` against the replica, then the recording served by the replica and crawled
+offline: the same notices as a crawl of the live (replica) portal."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from replica.recorded import RecordedServer
+from replica.server import ReplicaServer
+from replica.sites import build_hanweb_sites, build_trs_sites
+from tests.helpers import ROOT, cli_env
+from tests.kind_checks import crawl_config, stored
+
+# monitor/cli.py does not call register() yet: run the CLI with the record command added.
+_CLI = "from monitor.cli import cli; from monitor.cli_record import register; register(cli); cli()"
+
+
+def record(config: Path, source_id: str, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _CLI, "record", source_id, "--config", str(config), "--out", str(out), *args],
+        cwd=ROOT,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def write_config(tmp: Path, source: dict) -> Path:
+    config = tmp / "config.yaml"
+    data = {"defaults": {"download_delay": 0, "retries": 0}, "sources": [source]}
+    config.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return config
+
+
+def by_path(notices: dict) -> dict:
+    from urllib.parse import urlsplit
+
+    return {urlsplit(url).path: n.replace(url=None) for url, n in notices.items()}
+
+
+@pytest.mark.parametrize(
+    ("build", "kind", "path", "max_pages"),
+    [
+        (build_trs_sites, "trs", "/xsxcn/index.html", 2),
+        (build_hanweb_sites, "hanweb", "/col/col1234/index.html", 3),
+    ],
+)
+def test_record_then_crawl_the_recording(tmp_path: Path, build, kind: str, path: str, max_pages: int) -> None:
+    with ReplicaServer(build()) as live:
+        source = {"id": "src", "kind": kind, "start_urls": [live.url(path)], "max_pages": max_pages}
+        out = record(
+            write_config(tmp_path, source),
+            "src",
+            tmp_path / "rec",
+            "--max-pages",
+            str(max_pages),
+            "--details",
+            "0",
+        )
+        assert out.returncode == 0, out.stderr
+        (tmp_path / "live").mkdir()
+        _, live_crawl = crawl_config(tmp_path / "live", source)
+        assert live_crawl.returncode == 0, live_crawl.stderr
+        live_notices = by_path(stored(tmp_path / "live" / "notices.db"))
+    manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text(encoding="utf-8"))
+    assert {e["status"] for e in manifest["entries"]} <= {200, 404}
+    if kind == "hanweb":
+        assert any(e["method"] == "POST" and "columnid=1234" in e["body"] for e in manifest["entries"])
+    with RecordedServer(tmp_path / "rec") as recorded:
+        (tmp_path / "offline").mkdir()
+        db, out = crawl_config(tmp_path / "offline", {**source, "start_urls": [recorded.url(path)]})
+        assert out.returncode == 0, out.stderr
+        offline = by_path(stored(db))
+    assert offline and offline == live_notices
+
+
+def test_record_limits_detail_pages(tmp_path: Path) -> None:
+    with ReplicaServer(build_trs_sites()) as live:
+        source = {"id": "src", "kind": "trs", "start_urls": [live.url("/xsxcn/")], "max_pages": 1}
+        out = record(write_config(tmp_path, source), "src", tmp_path / "rec", "--details", "2")
+        assert out.returncode == 0, out.stderr
+    entries = json.loads((tmp_path / "rec" / "manifest.json").read_text(encoding="utf-8"))["entries"]
+    details = [e for e in entries if "/t20" in e["url"]]
+    assert len(details) == 2
+
+
+def test_a_folder_without_manifest_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="manifest.json"):
+        RecordedServer(tmp_path)
