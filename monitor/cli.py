@@ -547,7 +547,7 @@ def main() -> None:
 
 
 # Commands that live in their own modules take the group once it exists.
-from monitor import cli_daemon, cli_record  # noqa: E402
+from monitor import cli_daemon, cli_digest, cli_record  # noqa: E402
 
-for _module in (cli_daemon, cli_record):
+for _module in (cli_daemon, cli_digest, cli_record):
     _module.register(cli)

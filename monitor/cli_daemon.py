@@ -46,6 +46,7 @@ def register(cli: click.Group) -> None:
           noticewatch status          # from another shell
         """
         from monitor.daemon import DaemonError, run_daemon
+        from monitor.digest_run import scheduled_digest
 
         config = ctx.config()
         verbose = logging.getLogger().level <= logging.INFO
@@ -53,7 +54,9 @@ def register(cli: click.Group) -> None:
         if not any(s.enabled for s in config.sources):
             raise UserError(f"{config.path}: no enabled sources to schedule")
         try:
-            code = run_daemon(config, ctx.db_path(), log_level="INFO" if verbose else "WARNING")
+            code = run_daemon(
+                config, ctx.db_path(), digest=scheduled_digest, log_level="INFO" if verbose else "WARNING"
+            )
         except DaemonError as exc:
             raise UserError(str(exc)) from None
         sys.exit(code)

@@ -91,6 +91,7 @@ class Config:
     defaults: Defaults
     storage: Storage
     sources: tuple[Source, ...]
+    digest: Any = None  # monitor.digest_config.DigestConfig (digest section: targets, days)
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:
@@ -100,7 +101,7 @@ class Config:
         raise ConfigError(f"{self.path}: no source with id '{source_id}' (known: {known})")
 
 
-TOP_KEYS = ("defaults", "storage", "sources")
+TOP_KEYS = ("defaults", "storage", "sources", "digest")
 DEFAULT_KEYS = tuple(Defaults.__dataclass_fields__)
 STORAGE_KEYS = ("path",)
 COMMON_SOURCE_KEYS = (
@@ -153,7 +154,10 @@ def parse_config(data: Any, path: Path | None = None) -> Config:
             raise ConfigError(f"{where}: sources[{source.id}]: duplicate id '{source.id}'")
         seen.add(source.id)
         sources.append(source)
-    return Config(path=path, defaults=defaults, storage=storage, sources=tuple(sources))
+    from monitor.digest_config import parse_digest_config  # late: it imports ConfigError from here
+
+    digest = parse_digest_config(data.get("digest"), f"{where}: digest", path)
+    return Config(path=path, defaults=defaults, storage=storage, sources=tuple(sources), digest=digest)
 
 
 def _parse_defaults(data: Any, where: str) -> Defaults:
@@ -330,7 +334,9 @@ def _timezone(value: Any, where: str) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: unknown timezone '{text}' (an IANA name like Asia/Shanghai, or UTC)") from None
+        raise ConfigError(
+            f"{where}: unknown timezone '{text}' (an IANA name like Asia/Shanghai, or UTC)"
+        ) from None
     return text
 
 
