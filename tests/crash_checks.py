@@ -42,10 +42,12 @@ def check_database(db: Path, server: ReplicaServer) -> list[str]:
     return problems
 
 
-def kill_at_random(command: str, config: Path, db: Path, rng: random.Random, max_delay: float) -> None:
-    """Start `noticewatch COMMAND` (crawl or daemon), SIGKILL it after a random 0.3..max_delay s."""
+def kill_at_random(
+    command: str, config: Path, db: Path, rng: random.Random, max_delay: float, min_delay: float = 0.3
+) -> None:
+    """Start `noticewatch COMMAND` (crawl or daemon), SIGKILL it after a random min..max_delay s."""
     process = subprocess.Popen([sys.executable, "-m", "monitor", command, "--config", str(config), "--db", str(db)],
                                cwd=ROOT, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(rng.uniform(0.3, max_delay))
+    time.sleep(rng.uniform(min_delay, max_delay))
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
