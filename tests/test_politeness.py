@@ -64,3 +64,23 @@ def test_consecutive_failures_pause_the_domain_for_the_crawl(tmp_path: Path) -> 
     with Store(tmp_path / "p.db") as store:
         [run] = list(store.rows("select problems from runs"))
     assert "paused: 3 consecutive failures (last: HTTP 503)" in run["problems"]
+
+
+def test_offsite_redirects_are_refused(tmp_path: Path) -> None:
+    """A detail page redirecting to another host is not followed (and the socket guard would fail
+    the test if it were): the notice is reported, nothing off-site is requested."""
+    with ReplicaServer(build_demo_sites()[:1]) as server:
+        site = server.sites[0]
+        victim = site.detail_url(site.newest_first()[0].post_id)
+        server.faults[victim] = Fault(redirect="http://www.example.invalid/phish.html")
+        config = tmp_path / "config.yaml"
+        config.write_text(json.dumps(replica_config(server, max_pages=1)), encoding="utf-8")
+        out = run_cli("crawl", "-v", "--config", config, "--db", tmp_path / "o.db")
+        victim_url = server.url(victim)
+    assert "NonLoopbackConnection" not in out.stderr
+    with Store(tmp_path / "o.db") as store:
+        urls = {row.notice.url for row in store.notices()}
+        assert victim_url not in urls
+        assert len(urls) == site.per_page - 1
+        stats = json.loads(next(store.rows("select stats from runs"))["stats"])
+    assert stats.get("offsite/filtered", 0) >= 1

@@ -18,6 +18,7 @@ from scrapy.http import Response
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, NoticeItem
 from crawler.parser import parse_html
+from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
 
 # Fields whose absence on a rectification notice is a data-quality problem worth counting.
@@ -82,6 +83,9 @@ class KindSpider(scrapy.Spider):
                 options=self.check_options(raw_options),
             )
         self.source = source
+        # Scrapy's OffsiteMiddleware drops requests (redirects included) outside the source's
+        # registered domains: a crawl never wanders to third-party hosts.
+        self.allowed_domains = sorted({registered_domain(url) for url in source.start_urls})
         self.problems: list[str] = []
         self.details_requested = 0
 
