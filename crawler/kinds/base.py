@@ -16,7 +16,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.challenge import detect_challenge
-from crawler.items import DetailFailure, NoticeItem
+from crawler.items import DetailFailure, ListingItem, NoticeItem
 from crawler.parser import parse_html
 from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
@@ -117,6 +117,58 @@ class KindSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"source/{key}", n)
 
     # -- list pages ---------------------------------------------------------------------------
+    def list_request(self, url: str, page: int, seen: set[str]) -> scrapy.Request:
+        """A GET of list page `page`; a 404 reaches parse_list (past the last page is often 404)."""
+        return scrapy.Request(
+            url,
+            callback=self.parse_list,
+            errback=self.list_failed,
+            cb_kwargs={"page": page, "seen": seen},
+            meta={"handle_httpstatus_list": [404], "page": page},
+        )
+
+    def parse_list(self, response: Response, page: int, seen: set[str]) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def list_page_usable(
+        self, response: Response, page: int, missing: str = "the first list page is 404"
+    ) -> bool:
+        """False (and the problem reported) for a 404 or a challenge; counts the list page otherwise."""
+        if response.status == 404:
+            if page == 1:
+                self.mark_broken(response.url, "list_missing", missing)
+            return False
+        if self.list_blocked(response, page):
+            return False
+        self.count("pages/list")
+        return True
+
+    def follow_entries(
+        self,
+        list_url: str,
+        page: int,
+        entries: list[tuple[str, str | None, str | None]],
+        seen: set[str],
+        empty: str = "no detail links on the first list page",
+        extras: dict[str, dict[str, Any]] | None = None,
+    ) -> tuple[list[Any], list[tuple[str, str | None, str | None]]]:
+        """What one list page's (url, title, date) entries lead to: the ListingItem and the detail
+        requests to yield, and the entries fetched (known, unchanged ones are skipped unless `full`).
+        `extras` are notice fields the list knew, by URL. No entries on the first page means the
+        source is broken, not that everything went away."""
+        if not entries:
+            if page == 1:
+                self.mark_broken(list_url, "list_empty", empty)
+            return [], []
+        fresh = [entry for entry in entries if entry[0] not in seen]
+        to_fetch = [entry for entry in fresh if not self.is_known_unchanged(*entry)]
+        self.count("items/known_unchanged", len(fresh) - len(to_fetch))
+        seen.update(url for url, _, _ in fresh)
+        extras = extras or {}
+        requests = [self.detail_request(url, title, date, extras.get(url)) for url, title, date in to_fetch]
+        outputs: list[Any] = [ListingItem(self.source.id, list_url, page, tuple(fresh))]
+        return outputs + [r for r in requests if r is not None], to_fetch
+
     def list_blocked(self, response: Response, page: int) -> bool:
         """A list page (or list API answer) that is a challenge/ban page: report it as blocked
         (the source is broken when it is the first page) and say so; never read it as a list."""

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.items import ListingItem, NoticeItem
+from crawler.items import NoticeItem
 from crawler.kinds.base import BASE_OPTION_KEYS, KindSpider, OptionError
 from crawler.parser.dates import parse_date
 
@@ -121,12 +121,8 @@ class GkmlptSpider(KindSpider):
         page: int,
         seen: set[str],
         per_page: int,
-    ) -> Iterable[scrapy.Request | ListingItem]:
-        if response.status == 404:
-            if page == 1:
-                self.mark_broken(response.url, "list_missing", "the catalogue API answers 404")
-            return
-        if self.list_blocked(response, page):
+    ) -> Iterable[Any]:
+        if not self.list_page_usable(response, page, missing="the catalogue API answers 404"):
             return
         try:
             data = json.loads(response.body.decode("utf-8-sig"))
@@ -139,23 +135,16 @@ class GkmlptSpider(KindSpider):
             else:
                 self.report_problem("list_page_failed", response.url, what)
             return
-        self.count("pages/list")
         rows = [row for row in (self.article_row(response.url, a) for a in articles) if row]
-        if not rows:
-            if page == 1:
-                self.mark_broken(
-                    response.url, "list_empty", f"no articles in category {category} (sid {sid})"
-                )
-            return
-        fresh = [row for row in rows if row[0] not in seen]
-        yield ListingItem(self.source.id, response.url, page, tuple(row[:3] for row in fresh))
-        to_fetch = [row for row in fresh if not self.is_known_unchanged(*row[:3])]
-        self.count("items/known_unchanged", len(fresh) - len(to_fetch))
-        seen.update(row[0] for row in fresh)
-        for url, title, date, extra in to_fetch:
-            request = self.detail_request(url, title, date, extra)
-            if request is not None:
-                yield request
+        outputs, to_fetch = self.follow_entries(
+            response.url,
+            page,
+            [row[:3] for row in rows],
+            seen,
+            empty=f"no articles in category {category} (sid {sid})",
+            extras={row[0]: row[3] for row in rows},
+        )
+        yield from outputs
         per_page = per_page or len(articles)
         if to_fetch and page < self.source.max_pages and page * per_page < total:
             yield self.api_request(origin, category, sid, page + 1, seen, per_page)

@@ -138,29 +138,17 @@ class HanwebSpider(KindSpider):
         self, response: Response, proxy: str, form: dict[str, str], per_page: int, start: int, seen: set[str]
     ) -> Iterable[scrapy.Request | ListingItem]:
         page = (start - 1) // per_page + 1
-        if response.status == 404:
-            if page == 1:
-                self.mark_broken(response.url, "list_missing", "the data proxy answers 404")
+        if not self.list_page_usable(response, page, missing="the data proxy answers 404"):
             return
-        if self.list_blocked(response, page):
-            return
-        self.count("pages/list")
         text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
         rows = [row for record in RECORD.findall(text) for row in self.record_rows(record, response.url)]
         total = TOTAL.search(text)
+        outputs, to_fetch = self.follow_entries(
+            response.url, page, rows, seen, "the data proxy returned no records"
+        )
+        yield from outputs
         if not rows:
-            if page == 1:
-                self.mark_broken(response.url, "list_empty", "the data proxy returned no records")
             return
-        fresh = [row for row in rows if row[0] not in seen]
-        yield ListingItem(self.source.id, response.url, page, tuple(fresh))
-        to_fetch = [row for row in fresh if not self.is_known_unchanged(*row)]
-        self.count("items/known_unchanged", len(fresh) - len(to_fetch))
-        seen.update(url for url, _, _ in fresh)
-        for url, title, date in to_fetch:
-            request = self.detail_request(url, title, date)
-            if request is not None:
-                yield request
         next_start = start + per_page * GROUP_PAGES
         next_page = (next_start - 1) // per_page + 1
         more = total is None or next_start <= int(total.group(1))

@@ -23,7 +23,6 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.items import ListingItem
 from crawler.kinds.base import BASE_OPTION_KEYS, KindSpider, OptionError
 from crawler.kinds.nfcms import DATE
 
@@ -53,15 +52,6 @@ class HtmlListSpider(KindSpider):
         for start_url in self.source.start_urls:
             yield self.list_request(start_url, page=1, seen=set())
 
-    def list_request(self, url: str, page: int, seen: set[str]) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_list,
-            errback=self.list_failed,
-            cb_kwargs={"page": page, "seen": seen},
-            meta={"handle_httpstatus_list": [404], "page": page},
-        )
-
     def is_detail_url(self, url: str) -> bool:
         pattern = self.source.option("detail_pattern")
         if pattern:
@@ -73,31 +63,11 @@ class HtmlListSpider(KindSpider):
         return parts.netloc == start.netloc and not home and parts.path not in lists
 
     def parse_list(self, response: Response, page: int, seen: set[str]) -> Iterable[Any]:
-        if response.status == 404:
-            if page == 1:
-                self.mark_broken(response.url, "list_missing", "the first list page is 404")
+        if not self.list_page_usable(response, page):
             return
-        if self.list_blocked(response, page):
-            return
-        self.count("pages/list")
-        rows = self.list_items(response)
-        if not rows:
-            if page == 1:
-                self.mark_broken(
-                    response.url,
-                    "list_empty",
-                    f"no entries match selectors.item {self.source.selector('item')!r}",
-                )
-            return
-        fresh = [row for row in rows if row[0] not in seen]
-        yield ListingItem(self.source.id, response.url, page, tuple(fresh))
-        to_fetch = [row for row in fresh if not self.is_known_unchanged(*row)]
-        self.count("items/known_unchanged", len(fresh) - len(to_fetch))
-        seen.update(url for url, _, _ in fresh)
-        for url, title, date in to_fetch:
-            request = self.detail_request(url, title, date)
-            if request is not None:
-                yield request
+        empty = f"no entries match selectors.item {self.source.selector('item')!r}"
+        outputs, to_fetch = self.follow_entries(response.url, page, self.list_items(response), seen, empty)
+        yield from outputs
         next_selector = self.source.selector("next_page")
         href = response.css(next_selector).attrib.get("href") if next_selector else None
         if to_fetch and href and page < self.source.max_pages and not href.startswith("javascript"):

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
 
-from crawler.items import ListingItem
 from crawler.kinds.base import KindSpider
 from crawler.kinds.nfcms import NfcmsSpider
 
@@ -44,42 +44,14 @@ class TrsSpider(KindSpider):
         for start_url in self.source.start_urls:
             yield self.list_request(list_page_url(start_url, 1), page=1, seen=set())
 
-    def list_request(self, url: str, page: int, seen: set[str]) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_list,
-            errback=self.list_failed,
-            cb_kwargs={"page": page, "seen": seen},
-            meta={"handle_httpstatus_list": [404], "page": page},
-        )
-
     def is_detail_url(self, url: str) -> bool:
         return bool(DETAIL_PATH.search(urlsplit(url).path))
 
-    def parse_list(
-        self, response: Response, page: int, seen: set[str]
-    ) -> Iterable[scrapy.Request | ListingItem]:
-        if response.status == 404:
-            if page == 1:
-                self.mark_broken(response.url, "list_missing", "the first list page is 404")
+    def parse_list(self, response: Response, page: int, seen: set[str]) -> Iterable[Any]:
+        if not self.list_page_usable(response, page):
             return
-        if self.list_blocked(response, page):
-            return
-        self.count("pages/list")
-        items = self.list_items(response)
-        if not items:
-            if page == 1:
-                self.mark_broken(response.url, "list_empty", "no detail links on the first list page")
-            return
-        fresh = [item for item in items if item[0] not in seen]
-        yield ListingItem(self.source.id, response.url, page, tuple(fresh))
-        to_fetch = [item for item in fresh if not self.is_known_unchanged(*item)]
-        self.count("items/known_unchanged", len(fresh) - len(to_fetch))
-        seen.update(url for url, _, _ in fresh)
-        for url, title, date in to_fetch:
-            request = self.detail_request(url, title, date)
-            if request is not None:
-                yield request
+        outputs, to_fetch = self.follow_entries(response.url, page, self.list_items(response), seen)
+        yield from outputs
         count = PAGE_COUNT.search(response.text)
         last = int(count.group(1)) if count else None
         if to_fetch and page < self.source.max_pages and (last is None or page < last):
