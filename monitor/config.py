@@ -44,6 +44,7 @@ class Defaults:
     block_pause: float = 21600.0  # how long a domain that served a challenge/ban page is left alone
     misfire_grace: float = 3600.0  # a run late by more than this waits for the next one
     stop_timeout: float = 30.0  # how long SIGTERM waits for running crawls to close
+    full_sweep: float = 604800.0  # the daemon re-fetches everything when the last full crawl is older
     timezone: str = "UTC"  # IANA name; cron lines are read in it
     pause_after_failures: int = 3  # consecutive errors before a crawl stops asking that domain
 
@@ -172,7 +173,7 @@ def _parse_defaults(data: Any, where: str) -> Defaults:
             values[key] = _schedule(value, f"{where}: schedule")
         elif key in ("recheck_schedule", "digest_schedule"):
             values[key] = _optional_schedule(value, f"{where}: {key}")
-        elif key in ("jitter", "backoff_max", "block_pause", "misfire_grace", "stop_timeout"):
+        elif key in ("jitter", "backoff_max", "block_pause", "misfire_grace", "stop_timeout", "full_sweep"):
             values[key] = _duration(value, f"{where}: {key}")
         elif key == "timezone":
             values[key] = _timezone(value, f"{where}: timezone")

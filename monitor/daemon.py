@@ -345,7 +345,8 @@ class Daemon:
             started = now_utc()
             self._crawl_tasks.add(asyncio.current_task())  # type: ignore[arg-type]
             try:
-                result = await crawl_one(self.runner, job.source.spec(), None, False)
+                full = self._full_sweep_due(job.source)
+                result = await crawl_one(self.runner, job.source.spec(), None, full)
                 outcome = Outcome(result.status, result.run_id, result.new, result.changed, result.problems)
             except Exception as exc:
                 log.exception("%s: crawl raised", job.key)
@@ -462,6 +463,11 @@ class Daemon:
         self.finish(job, started, outcome)
 
     # -- helpers ------------------------------------------------------------------------------
+    def _full_sweep_due(self, source: Source) -> bool:
+        """A full crawl (every list page, every notice) when the last one is `full_sweep` old."""
+        assert self.store is not None
+        return self.store.full_sweep_due(source.id, self.config.defaults.full_sweep)
+
     def _lock(self, domain: str) -> asyncio.Lock:
         return self._locks.setdefault(domain, asyncio.Lock())
 

@@ -173,6 +173,16 @@ class Store:
                                                    "problems": json.dumps(problems, ensure_ascii=False)})
         return len(rows)
 
+    def full_sweep_due(self, source_id: str, every_seconds: float, now: datetime | None = None) -> bool:
+        """True when the source never completed a crawl, or its last completed full crawl is older
+        than `every_seconds`: incremental crawls cannot see edits to notices off page 1."""
+        row = self._one("select max(started_at) as last from runs where source_id = ? and status = 'completed' "
+                        "and mode = 'full'", [source_id])
+        if row is None or row["last"] is None:
+            return True
+        last = datetime.fromisoformat(row["last"])
+        return ((now or datetime.now(UTC)) - last).total_seconds() >= every_seconds
+
     def run(self, run_id: int) -> dict[str, Any]:
         return self._one("select * from runs where id = ?", [run_id]) or {}
 

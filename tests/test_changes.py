@@ -168,3 +168,18 @@ def test_server_errors_never_lead_to_removal(store: Store) -> None:
         assert store.record_failure(failure(kind="error"), today=date(2025, 1, 1)) == "error"
     assert kinds(store) == ["new"]
     assert store.find_notice("1").consecutive_failures == 0
+
+
+def test_full_sweep_is_due_first_and_then_weekly(store: Store) -> None:
+    from datetime import datetime, timedelta
+
+    week = 7 * 86400
+    assert store.full_sweep_due("src", week)  # never crawled: the first crawl reads everything
+    run = store.start_run("src", mode="full")
+    store.finish_run(run, "completed", 3, [], {})
+    started = datetime.fromisoformat(store.run(run)["started_at"])
+    assert not store.full_sweep_due("src", week, now=started + timedelta(days=6))
+    assert store.full_sweep_due("src", week, now=started + timedelta(days=7, seconds=1))
+    incremental = store.start_run("src", mode="incremental")
+    store.finish_run(incremental, "completed", 1, [], {})
+    assert store.full_sweep_due("src", week, now=started + timedelta(days=8))  # only full runs count
