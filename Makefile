@@ -22,8 +22,7 @@ test: $(BIN)/noticewatch
 # Benchmarks print their figures; bench-only dependencies (trafilatura) come from requirements-bench.lock.
 bench: $(BIN)/noticewatch
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
-	$(BIN)/python bench/parser_bench.py
-	$(BIN)/python bench/change_cycle.py
+	$(BIN)/python bench/run.py
 
 lint: $(BIN)/noticewatch
 	$(BIN)/ruff check crawler monitor replica tests bench

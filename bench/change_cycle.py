@@ -41,17 +41,14 @@ def cli(*args: str) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", type=int, default=10)
-    parser.add_argument("--notices", type=int, default=100)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, ReplicaServer(build_sites(args.sources, args.notices)) as server:
+def measure(sources: int = 10, notices: int = 100) -> dict:
+    """Run the four steps against a fresh replica and store; returns the figures `main` prints."""
+    with tempfile.TemporaryDirectory() as tmp, ReplicaServer(build_sites(sources, notices)) as server:
         config = Path(tmp) / "config.yaml"
         db = Path(tmp) / "bench.db"
-        sources = [{"id": f"bench_{s.id}", "kind": "nfcms", "start_urls": [server.url(s.list_url(1))],
+        entries = [{"id": f"bench_{s.id}", "kind": "nfcms", "start_urls": [server.url(s.list_url(1))],
                     "max_pages": 1000} for s in server.sites]
-        config.write_text(json.dumps({"defaults": {"download_delay": 0}, "sources": sources}), encoding="utf-8")
+        config.write_text(json.dumps({"defaults": {"download_delay": 0}, "sources": entries}), encoding="utf-8")
         rows = []
         for label, argv in (
             ("full crawl", ["crawl", "--full"]),
@@ -62,17 +59,30 @@ def main() -> None:
             server.clear_requests()
             seconds = cli(*argv, "--config", str(config), "--db", str(db))
             rows.append((label, len(server.requests), seconds))
-    not_modified = sum(1 for r in server.requests if r.path.endswith(".html"))
-    full_requests = rows[0][1]
+        not_modified = sum(1 for r in server.requests if r.path.endswith(".html"))
     cycle_requests = rows[1][1] + rows[2][1]
-    total = args.sources * args.notices
-    print(f"replica: {args.sources} sources × {args.notices} notices = {total} notices, 20 per list page")
+    return {"sources": sources, "notices": sources * notices, "rows": rows, "not_modified": not_modified,
+            "full_requests": rows[0][1], "cycle_requests": cycle_requests,
+            "cycle_seconds": rows[1][2] + rows[2][2], "ratio": cycle_requests / rows[0][1]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=int, default=10)
+    parser.add_argument("--notices", type=int, default=100)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    args = parser.parse_args()
+    f = measure(args.sources, args.notices)
+    if args.json:
+        print(json.dumps(f))
+        return
+    print(f"replica: {args.sources} sources × {args.notices} notices = {f['notices']} notices, 20 per list page")
     print(f"{'step':<22}{'requests':>10}{'wall s':>10}")
-    for label, requests, seconds in rows:
+    for label, requests, seconds in f["rows"]:
         print(f"{label:<22}{requests:>10}{seconds:>10.2f}")
-    ratio = cycle_requests / full_requests
-    print(f"  (re-check --all: {not_modified} conditional GETs; unchanged pages answer 304)")
-    print(f"{'no-change cycle':<22}{cycle_requests:>10}{rows[1][2] + rows[2][2]:>10.2f}")
+    ratio = f["ratio"]
+    print(f"  (re-check --all: {f['not_modified']} conditional GETs; unchanged pages answer 304)")
+    print(f"{'no-change cycle':<22}{f['cycle_requests']:>10}{f['cycle_seconds']:>10.2f}")
     print(f"ratio no-change / full: {ratio:.4f} (1/{1 / ratio:.0f}); goal ≤ 1/20: {'met' if ratio <= 0.05 else 'MISSED'}")
 
 

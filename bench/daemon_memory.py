@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import sys
 import tempfile
@@ -40,11 +41,11 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cycles", type=int, default=1000)
-    parser.add_argument("--interval", type=float, default=0.05, help="seconds between scheduled crawls")
-    args = parser.parse_args()
+def measure(cycles: int = 1000, interval: float = 0.05, quiet: bool = False) -> dict:
+    """Run the daemon until `cycles` crawl runs are recorded; returns the RSS figures `main` prints.
+    Installs and runs the Twisted reactor: once per process."""
+    args = argparse.Namespace(cycles=cycles, interval=interval)
+    say = (lambda *a, **k: None) if quiet else print
     logging.basicConfig(level=logging.ERROR)  # the daemon's INFO lines would dominate the run time
 
     site = next(s for s in build_demo_sites() if s.id == "zhuhai_xsxc")
@@ -75,7 +76,7 @@ def main() -> None:
                     marks.discard(mark)
                     gc.collect()
                     samples.append((done, rss_mb(), time.monotonic() - started))
-                    print(
+                    say(
                         f"{done:6d} cycles  RSS {samples[-1][1]:7.1f} MB  {samples[-1][2]:6.1f} s", flush=True
                     )
                 if done >= args.cycles:
@@ -83,14 +84,30 @@ def main() -> None:
             daemon.request_stop("benchmark done")
             await daemon.close()
 
-        print(f"RSS before the daemon starts: {rss_mb():.1f} MB")
+        start_rss = rss_mb()
+        say(f"RSS before the daemon starts: {start_rss:.1f} MB")
         run_reactor(watch)
     base = next((s for s in samples if s[0] >= WARM_UP), samples[0])
     end = samples[-1]
     per_cycle = (end[2] - base[2]) / max(1, end[0] - base[0]) * 1000
+    return {"cycles": end[0], "start_mb": start_rss, "warm_cycles": base[0], "warm_mb": base[1],
+            "end_mb": end[1], "growth_mb": end[1] - base[1], "ms_per_cycle": per_cycle, "samples": samples}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cycles", type=int, default=1000)
+    parser.add_argument("--interval", type=float, default=0.05, help="seconds between scheduled crawls")
+    parser.add_argument("--json", action="store_true", help="print only the figures, as one JSON line")
+    args = parser.parse_args()
+    f = measure(args.cycles, args.interval, quiet=args.json)
+    if args.json:
+        print(json.dumps(f))
+        return
     print(
-        f"\ncycles: {end[0]}  RSS after {base[0]} (warm-up): {base[1]:.1f} MB  at the end: {end[1]:.1f} MB  "
-        f"growth: {end[1] - base[1]:+.1f} MB (goal < 10 MB)  {per_cycle:.0f} ms per cycle"
+        f"\ncycles: {f['cycles']}  RSS after {f['warm_cycles']} (warm-up): {f['warm_mb']:.1f} MB  "
+        f"at the end: {f['end_mb']:.1f} MB  growth: {f['growth_mb']:+.1f} MB (goal < 10 MB)  "
+        f"{f['ms_per_cycle']:.0f} ms per cycle"
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import statistics
 import sys
 import time
@@ -56,14 +57,9 @@ def run_once(fn, pages: list[tuple[str, str]]) -> tuple[float, list]:
     return time.process_time() - start, out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pages", type=int, default=400, help="generated replica pages (default 400)")
-    ap.add_argument(
-        "--repeat", type=int, default=5, help="interleaved runs per extractor; the best is reported"
-    )
-    args = ap.parse_args()
-    pages = replica_pages(args.pages) + golden_pages()
+def measure(page_count: int = 400, repeat: int = 5) -> dict:
+    """Time both extractors on the same pages; returns the figures `main` prints."""
+    pages = replica_pages(page_count) + golden_pages()
     parse_html(*pages[0])  # warm caches (opencc, regex compilation) outside the timing
     try:
         import trafilatura
@@ -75,33 +71,53 @@ def main() -> None:
     if trafilatura:
         trafilatura.extract(pages[0][0])
     # Interleaved runs, best of each: a busy machine slows both sides alike instead of one.
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         seconds, notices = run_once(parse_html, pages)
         ours_s = min(ours_s, seconds)
         if trafilatura:
             seconds, texts = run_once(lambda h, u: trafilatura.extract(h, url=u) or "", pages)
             theirs_s = min(theirs_s, seconds)
-    print(f"pages: {len(pages)} (replica {args.pages}, golden {len(pages) - args.pages})")
-    print(
-        f"noticewatch parse_html: {len(pages) / ours_s:8.1f} pages/s  ({ours_s * 1000 / len(pages):.2f} ms/page)"
-    )
+    figures = {"pages": len(pages), "replica_pages": page_count, "ours_pages_per_s": len(pages) / ours_s,
+               "ours_ms_per_page": ours_s * 1000 / len(pages), "trafilatura": bool(trafilatura)}
     if not trafilatura:
-        print("trafilatura not installed: `.venv/bin/pip install trafilatura` for the comparison")
-        return
-    print(
-        f"trafilatura.extract:    {len(pages) / theirs_s:8.1f} pages/s  ({theirs_s * 1000 / len(pages):.2f} ms/page)"
-    )
-    print(f"speed ratio (noticewatch / trafilatura): {theirs_s / ours_s:.1f}x  (fields included on our side)")
+        return figures
     ratios = []
     for notice, text in zip(notices, texts, strict=True):
         a, b = normalise_for_compare(notice.body_text), normalise_for_compare(text)
         ratios.append(difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() if a or b else 1.0)
-    exact = sum(1 for r in ratios if r == 1.0)
-    print(
-        f"body agreement (difflib ratio of normalised text): mean {statistics.mean(ratios):.3f}, "
-        f"median {statistics.median(ratios):.3f}, min {min(ratios):.3f}, identical {exact}/{len(ratios)}"
+    figures.update({
+        "trafilatura_version": trafilatura.__version__, "theirs_pages_per_s": len(pages) / theirs_s,
+        "theirs_ms_per_page": theirs_s * 1000 / len(pages), "speed_ratio": theirs_s / ours_s,
+        "agreement_mean": statistics.mean(ratios), "agreement_median": statistics.median(ratios),
+        "agreement_min": min(ratios), "identical": sum(1 for r in ratios if r == 1.0),
+    })
+    return figures
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=400, help="generated replica pages (default 400)")
+    ap.add_argument(
+        "--repeat", type=int, default=5, help="interleaved runs per extractor; the best is reported"
     )
-    goal = len(pages) / ours_s >= 300 and theirs_s / ours_s >= 3
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    args = ap.parse_args()
+    f = measure(args.pages, args.repeat)
+    if args.json:
+        print(json.dumps(f))
+        return
+    print(f"pages: {f['pages']} (replica {args.pages}, golden {f['pages'] - args.pages})")
+    print(f"noticewatch parse_html: {f['ours_pages_per_s']:8.1f} pages/s  ({f['ours_ms_per_page']:.2f} ms/page)")
+    if not f["trafilatura"]:
+        print("trafilatura not installed: `.venv/bin/pip install trafilatura` for the comparison")
+        return
+    print(f"trafilatura.extract:    {f['theirs_pages_per_s']:8.1f} pages/s  ({f['theirs_ms_per_page']:.2f} ms/page)")
+    print(f"speed ratio (noticewatch / trafilatura): {f['speed_ratio']:.1f}x  (fields included on our side)")
+    print(
+        f"body agreement (difflib ratio of normalised text): mean {f['agreement_mean']:.3f}, "
+        f"median {f['agreement_median']:.3f}, min {f['agreement_min']:.3f}, identical {f['identical']}/{f['pages']}"
+    )
+    goal = f["ours_pages_per_s"] >= 300 and f["speed_ratio"] >= 3
     print(f"goal (>= 300 pages/s and >= 3x trafilatura): {'met' if goal else 'NOT met'}")
 
 

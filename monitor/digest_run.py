@@ -19,7 +19,7 @@ from typing import Any
 
 from monitor.config import Config, ConfigError
 from monitor.delivery import DeliveryError, Payload, deliver_email, deliver_file, deliver_webhook
-from monitor.digest import Digest, build_digest, state_key
+from monitor.digest import CHINA, Digest, build_digest, state_key
 from monitor.digest_config import DigestConfig, FileTarget, Target, WebhookTarget
 from monitor.digest_sources import read_source_facts, source_problems
 from monitor.render import EXTENSIONS, MEDIA_TYPES, render
@@ -76,9 +76,16 @@ def make_digest(
 ) -> Digest:
     names = {r["id"]: r["name"] or r["id"] for r in store.rows("select id, name from sources")}
     problems = source_problems(read_source_facts(store, now, source_ids), now, dconf.silent_after_days)
+    today = now.astimezone(CHINA).date()
+    notices = store.notices_for_digest(
+        (e.notice_id for e in events),
+        today.isoformat(),
+        (today + timedelta(days=dconf.closing_soon_days)).isoformat(),
+        source_ids,
+    )
     return build_digest(
         events,
-        store.notices(),
+        notices,
         now,
         source_names=names,
         problems=problems,

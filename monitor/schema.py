@@ -211,3 +211,11 @@ def m007_search_index(db: Database) -> None:
     from monitor.search import rebuild_index
 
     rebuild_index(db)
+
+
+@migrations()
+def m008_read_indexes(db: Database) -> None:
+    """Indexes for `status` and digests on large stores (bench/run.py: 100k notices)."""
+    db.execute("create index if not exists idx_notices_source_status on notices(source_id, status)")
+    db.execute("create index if not exists idx_notices_disclosure_end on notices(disclosure_end)")
+    db.execute("create index if not exists idx_runs_source_mode_status on runs(source_id, mode, status)")
