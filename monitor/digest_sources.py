@@ -121,7 +121,7 @@ def read_source_facts(store: Any, now: datetime, source_ids: Sequence[str] | Non
     facts = []
     for s in sources:
         last = next(iter(store.rows("select * from runs where source_id = ? and coalesce(mode, '') != 'recheck' "
-                                    "and status != 'running' order by id desc limit 1", [s["id"]])), None)
+                                    "and status != 'running' order by started_at desc, id desc limit 1", [s["id"]])), None)
         success = next(iter(store.rows("select max(finished_at) as t from runs where source_id = ? and "
                                        "status = 'completed' and coalesce(mode, '') != 'recheck'", [s["id"]])))
         newest = next(iter(store.rows("select max(first_seen) as t from notices where source_id = ?", [s["id"]])))

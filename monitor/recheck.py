@@ -22,12 +22,17 @@ from crawler import settings as crawl_defaults
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, NoticeItem
 from crawler.parser import ParseError, parse_html
-from crawler.parser.decoding import decode
+from crawler.parser.decoding import decode, looks_truncated
 from monitor.config import Config, Source
 from monitor.politeness import DomainGate
 from monitor.store import Known, RecheckPolicy, Store
 
 MAX_REDIRECTS = 3
+MAX_BYTES = crawl_defaults.DOWNLOAD_MAXSIZE  # as the crawler: a bigger page is refused, not read
+
+
+class TooLarge(httpx.HTTPError):
+    """The page is bigger than MAX_BYTES (read no further)."""
 
 
 @dataclass
@@ -46,6 +51,7 @@ class Fetched:
     content: bytes
     headers: httpx.Headers
     redirected_away: bool = False
+    loop: bool = False  # a redirect loop, or more than MAX_REDIRECTS hops
 
 
 async def recheck(config: Config, sources: Sequence[Source], store: Store, limit: int | None = None,
@@ -97,6 +103,8 @@ async def check_one(client: httpx.AsyncClient, gate: DomainGate, store: Store, s
             text = decode(fetched.content, fetched.headers.get("content-type"), source.encoding)
         except ParseError as exc:
             failure = ("error", str(exc))
+    if failure is None and looks_truncated(text):
+        failure = ("error", "truncated page: it ends before its </body></html>")
     if failure is None:
         reason = detect_challenge(fetched.status, fetched.url, text)
         failure = ("blocked", reason) if reason else None
@@ -129,18 +137,37 @@ async def fetch(client: httpx.AsyncClient, gate: DomainGate, known: Known, resul
     if known.last_modified:
         headers["If-Modified-Since"] = known.last_modified
     url = known.url
+    visited = {url}
     for _ in range(MAX_REDIRECTS + 1):
         async with gate.slot(url):
-            response = await client.get(url, headers=headers)
-            result.requests += 1
-        # `is_redirect` is true for any 3xx, 304 included; only a Location makes a redirect.
-        if not response.has_redirect_location:
-            return Fetched(response.status_code, url, response.content, response.headers)
+            async with client.stream("GET", url, headers=headers) as response:
+                result.requests += 1
+                # `is_redirect` is true for any 3xx, 304 included; only a Location makes a redirect.
+                if not response.has_redirect_location:
+                    content = await read_limited(response)
+                    return Fetched(response.status_code, url, content, response.headers)
         target = urljoin(url, response.headers.get("location", ""))
         if looks_like_home_or_list(target) or urlsplit(target).netloc != urlsplit(url).netloc:
             return Fetched(response.status_code, target, b"", response.headers, redirected_away=True)
+        if target in visited:  # a loop is a broken server, not a withdrawn page
+            return Fetched(response.status_code, target, b"", response.headers, loop=True)
+        visited.add(target)
         url, headers = target, {}
-    return Fetched(310, url, b"", httpx.Headers(), redirected_away=True)
+    return Fetched(310, url, b"", httpx.Headers(), loop=True)
+
+
+async def read_limited(response: httpx.Response, limit: int = MAX_BYTES) -> bytes:
+    """The body, or TooLarge as soon as it passes `limit` bytes (declared or received)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"page of {declared} bytes is larger than the {limit}-byte limit")
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"page larger than the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def looks_like_home_or_list(url: str) -> bool:
@@ -151,6 +178,8 @@ def looks_like_home_or_list(url: str) -> bool:
 
 def classify_failure(fetched: Fetched) -> tuple[str, str] | None:
     """(kind, reason) for responses that are not a page of the notice; None for a 200."""
+    if fetched.loop:
+        return "error", f"redirect loop (at {fetched.url})"
     if fetched.redirected_away:
         return "redirected", f"redirected to {fetched.url}"
     if fetched.status in (404, 410):

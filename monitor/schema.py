@@ -219,3 +219,10 @@ def m008_read_indexes(db: Database) -> None:
     db.execute("create index if not exists idx_notices_source_status on notices(source_id, status)")
     db.execute("create index if not exists idx_notices_disclosure_end on notices(disclosure_end)")
     db.execute("create index if not exists idx_runs_source_mode_status on runs(source_id, mode, status)")
+
+
+@migrations()
+def m009_source_fact_indexes(db: Database) -> None:
+    """Per-source "newest notice" and "last success" lookups (digests' source problems, status)."""
+    db.execute("create index if not exists idx_notices_source_first_seen on notices(source_id, first_seen)")
+    db.execute("create index if not exists idx_runs_source_status_finished on runs(source_id, status, finished_at)")

@@ -10,6 +10,8 @@ Bind port 0 (the default) and read `base_url`, as Scrapy's own mock server does.
 from __future__ import annotations
 
 import contextlib
+import socket
+import struct
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -17,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from replica.faults import Fault, find_fault
+from replica.faults import LOGIN_PATH, RESET_AT, Fault, find_fault
 from replica.model import Site
 from replica.portal import Portal, Response
 from replica.validators import not_modified, not_modified_response
@@ -46,7 +48,8 @@ class ReplicaServer:
         self._lock = threading.Lock()
         self._requests: list[RequestRecord] = []
         self.bodies: list[bytes] = []  # request bodies, parallel to `requests`
-        self._fault_hits: dict[str, int] = {}
+        self._fault_hits: dict[str, tuple[Fault, int]] = {}
+        self._local = threading.local()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -153,14 +156,23 @@ class ReplicaServer:
         body: bytes = b"",
     ) -> Response:
         """Log the request, apply any fault, render the page; 304 when the client's copy is current.
-        `body` is a POSTed form (Hanweb's dataproxy.jsp)."""
+        `body` is a POSTed form (Hanweb's dataproxy.jsp). The fault applied (if any) is
+        `applied_fault()` in the same thread: its `wire` says how the handler sends the answer."""
         with self._lock:
             self._requests.append(RequestRecord(method, raw_path, user_agent))
             self.bodies.append(body)
+        self._local.fault = None
         response = self._render(raw_path, host, method, body)
-        if method in ("GET", "HEAD") and headers is not None and not_modified(headers, response):
+        fault = self.applied_fault()
+        # A socket fault (a reset, a drip) is about sending a body: the server sends it in full.
+        conditional = fault is None or fault.wire is None
+        if conditional and method in ("GET", "HEAD") and headers is not None and not_modified(headers, response):
             return not_modified_response(response)
         return response
+
+    def applied_fault(self) -> Fault | None:
+        """The fault `respond` last applied in this thread (None: the page was served normally)."""
+        return getattr(self._local, "fault", None)
 
     def _render(self, raw_path: str, host: str | None, method: str = "GET", body: bytes = b"") -> Response:
         parts = urlsplit(raw_path)
@@ -170,13 +182,18 @@ class ReplicaServer:
         if found is not None:
             key, fault = found
             with self._lock:
-                hits = self._fault_hits.get(key, 0)
-                self._fault_hits[key] = hits + 1
+                # Counted per fault: a new fault at a key starts again from its first request.
+                seen, hits = self._fault_hits.get(key, (None, 0))
+                hits = hits if seen is fault else 0
+                self._fault_hits[key] = (fault, hits + 1)
             if fault.times is None or hits < fault.times:
                 if fault.delay:
                     time.sleep(fault.delay)
                 render = lambda: self.portal.respond(path, base_url, method, parts.query, body)  # noqa: E731
+                self._local.fault = fault
                 return fault.apply(render, self.portal.error, path, base_url)
+        if path == LOGIN_PATH:
+            return login_page()
         return self.portal.respond(path, base_url, method, parts.query, body)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -206,16 +223,31 @@ class ReplicaServer:
                     self.headers,
                     **extra,
                 )
-                self.send_response(response.status)
-                if response.status != 304:  # a 304 has no body to describe
-                    self.send_header("Content-Type", response.content_type)
-                    self.send_header("Content-Length", str(len(response.body)))
-                for name, value in response.headers:
-                    self.send_header(name, value)
-                self.end_headers()
-                if with_body:
-                    # The client may have given up already (timeouts in fault tests): fine.
-                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                fault = server.applied_fault()
+                wire = fault.wire if fault is not None else None
+                if wire == "close":  # not a byte of answer
+                    self.close_connection = True
+                    return
+                # The client may have given up already (timeouts in fault tests): fine.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.send_response(response.status)
+                    if response.status != 304:  # a 304 has no body to describe
+                        self.send_header("Content-Type", response.content_type)
+                        self.send_header("Content-Length", str(len(response.body)))
+                    for name, value in response.headers:
+                        self.send_header(name, value)
+                    self.end_headers()
+                    if not with_body:
+                        return
+                    if wire == "reset":
+                        self.wfile.write(response.body[: int(len(response.body) * RESET_AT)])
+                        self.wfile.flush()
+                        reset(self.connection)
+                        self.close_connection = True
+                    elif wire == "drip":
+                        assert fault is not None
+                        drip(self.wfile, response.body, fault.drip_seconds)
+                    else:
                         self.wfile.write(response.body)
 
             def log_message(self, format: str, *args: object) -> None:
@@ -223,3 +255,30 @@ class ReplicaServer:
                 return
 
         return Handler
+
+
+def reset(connection: socket.socket) -> None:
+    """Abort the connection with a TCP RST (SO_LINGER 0), as a crashing proxy does."""
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.close()
+
+
+def drip(wfile: object, body: bytes, seconds: float, chunks: int = 20) -> None:
+    """Send `body` in `chunks` pieces spread over `seconds` (a congested link)."""
+    size = max(1, -(-len(body) // chunks))
+    pause = seconds / chunks
+    for start in range(0, len(body), size):
+        wfile.write(body[start : start + size])  # type: ignore[attr-defined]
+        wfile.flush()  # type: ignore[attr-defined]
+        time.sleep(pause)
+
+
+def login_page() -> Response:
+    """The single-sign-on login form the "login_redirect" fault sends clients to."""
+    body = (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>统一身份认证</title>\n'
+        "</head>\n<body>\n<form method=\"post\" action=\"" + LOGIN_PATH + "\">\n"
+        '<p>用户名 <input name="username"></p>\n<p>密码 <input type="password" name="password"></p>\n'
+        "<button>登录</button>\n</form>\n</body>\n</html>\n"
+    )
+    return Response(200, body.encode("utf-8"))

@@ -10,19 +10,28 @@ import hashlib
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, ListingItem, NoticeItem
-from crawler.parser import parse_html
+from crawler.parser import ParseError, parse_html
+from crawler.parser.decoding import decode, looks_truncated
 from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
 
 # Fields whose absence on a rectification notice is a data-quality problem worth counting.
 EXPECTED_FIELDS = ("title", "published_at", "inspection_team", "inspected_org", "disclosure_end")
+# Detail pages' redirects are followed by the spider itself (follow_detail_redirect), not by
+# Scrapy: a redirect loop or an off-site redirect must become a failure of the notice, and Scrapy
+# drops such requests silently (dupe filter, offsite filter). At most this many hops, as re-checks.
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+MAX_DETAIL_REDIRECTS = 3
 # Option keys every kind has; the config loader reads these itself. The rest of a kind's
 # `option_keys` are its own, checked by its `check_options` and carried in `SourceSpec.options`.
 BASE_OPTION_KEYS = ("max_pages", "encoding", "selectors")
@@ -89,6 +98,12 @@ class KindSpider(scrapy.Spider):
         self.problems: list[str] = []
         self.details_requested = 0
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> KindSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.list_redirect_dropped, signal=signals.request_scheduled)
+        return spider
+
     def is_known_unchanged(self, url: str, title: str | None, date: str | None) -> bool:
         return not self.full and self.known.get(url) == (title, date)
 
@@ -138,9 +153,28 @@ class KindSpider(scrapy.Spider):
             if page == 1:
                 self.mark_broken(response.url, "list_missing", missing)
             return False
+        if self.list_unreadable(response, page):
+            return False
         if self.list_blocked(response, page):
             return False
         self.count("pages/list")
+        return True
+
+    def list_unreadable(self, response: Response, page: int) -> bool:
+        """A list page that is no text at all (binary data served as HTML): "not_html", not an
+        empty list (the source is broken when it is the first page)."""
+        if isinstance(response, scrapy.http.TextResponse):
+            try:
+                decode(response.body, _header(response, b"Content-Type"), self.source.encoding)
+                return False
+            except ParseError as exc:
+                reason = str(exc)
+        else:
+            reason = "response is not a text/HTML page"
+        if page == 1:
+            self.mark_broken(response.url, "not_html", reason)
+        else:
+            self.report_problem("not_html", response.url, reason)
         return True
 
     def follow_entries(
@@ -182,6 +216,19 @@ class KindSpider(scrapy.Spider):
             self.report_problem("blocked", response.url, reason)
         return True
 
+    def list_redirect_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        """Signal handler (request scheduled): Scrapy silently drops a list page's
+        redirect that goes off-site (OffsiteMiddleware) or back to a page already requested (the
+        dupe filter) — no errback. On the first list page that would leave a run "completed"
+        that read nothing: the source is broken. (Later pages: the paging just ends.)"""
+        chain = request.meta.get("redirect_urls")
+        if not chain or request.errback != self.list_failed or request.meta.get("page", 1) != 1:
+            return
+        if not self.on_site(request.url):
+            self.mark_broken(chain[0], "list_failed", f"redirected off-site to {request.url}")
+        elif request.url in chain:
+            self.mark_broken(chain[0], "list_failed", f"redirect loop ({' -> '.join([*chain, request.url])})")
+
     def list_failed(self, failure: Any) -> None:
         """Errback of list requests: blocked, or a failed list page (the source is broken on page 1)."""
         request = failure.request
@@ -219,7 +266,38 @@ class KindSpider(scrapy.Spider):
             callback=self.parse_detail,
             errback=self.detail_failed,
             cb_kwargs={"list_title": list_title, "list_date": list_date, "extra": extra or {}},
+            meta={"dont_redirect": True, "handle_httpstatus_list": list(REDIRECT_STATUSES)},
         )
+
+    def on_site(self, url: str) -> bool:
+        """Whether `url` is on one of the source's registered domains (what OffsiteMiddleware allows)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def follow_detail_redirect(
+        self, response: Response, cb_kwargs: dict[str, Any]
+    ) -> Iterable[scrapy.Request | DetailFailure]:
+        """A detail page answered a redirect: follow it on-site (parse_detail then judges the page
+        it leads to), or fail the notice — off-site ("redirected", counted like a redirect home;
+        never requested), in a loop or too long a chain ("error": a broken server, not a removal)."""
+        request = response.request
+        url = original_url(request)
+        chain = [*request.meta.get("redirect_urls", []), response.url]
+        location = response.headers.get(b"Location")
+        target = urljoin(response.url, location.decode("latin-1").strip()) if location else None
+        if target is None:
+            failure: tuple[str, str] = (f"HTTP {response.status} without a Location", "error")
+        elif not self.on_site(target):
+            self.crawler.stats.inc_value("offsite/filtered")
+            failure = (f"redirected off-site to {target}", "redirected")
+        elif target in chain or len(chain) > MAX_DETAIL_REDIRECTS:
+            failure = (f"redirect loop ({' -> '.join([*chain, target])})", "error")
+        else:
+            meta = {**request.meta, "redirect_urls": chain}
+            yield request.replace(url=target, meta=meta, dont_filter=True, cb_kwargs=cb_kwargs)
+            return
+        self.report_problem("detail_failed", url, failure[0])
+        yield self.failure(url, *failure)
 
     def keep_notice(self, notice: Any) -> bool:
         """Whether a parsed page is stored; kinds that filter (founder_epaper) override this."""
@@ -231,19 +309,31 @@ class KindSpider(scrapy.Spider):
         list_title: str | None = None,
         list_date: str | None = None,
         extra: dict[str, Any] | None = None,
-    ) -> Iterable[NoticeItem]:
+    ) -> Iterable[NoticeItem | DetailFailure | scrapy.Request]:
+        url = original_url(response.request)
+        if response.status in REDIRECT_STATUSES:
+            kwargs = {"list_title": list_title, "list_date": list_date, "extra": extra or {}}
+            yield from self.follow_detail_redirect(response, kwargs)
+            return
         self.count("pages/detail")
         text = self.response_text(response)
         if text is None:
+            yield self.failure(url, "not a text/HTML page", "error")
             return
         reason = detect_challenge(response.status, response.url, text)
         if reason:
-            self.report_problem("blocked", response.url, reason)
-            yield self.failure(response.request.url, reason, "blocked")
+            self.report_problem("blocked", url, reason)
+            yield self.failure(url, reason, "blocked")
             return
         if self.redirected_away(response):
-            self.report_problem("detail_failed", response.request.url, f"redirected to {response.url}")
-            yield self.failure(response.request.url, f"redirected to {response.url}", "redirected")
+            self.report_problem("detail_failed", url, f"redirected to {response.url}")
+            yield self.failure(url, f"redirected to {response.url}", "redirected")
+            return
+        if looks_truncated(text):
+            # A cut-off page (a CMS that died mid-render, a cache holding half a page) would be
+            # stored as a notice missing its end — and compared, as a bogus "changed" event.
+            self.report_problem("truncated", url, "the page ends before its </body></html>")
+            yield self.failure(url, "truncated page", "error")
             return
         notice = parse_html(
             text,
@@ -252,8 +342,8 @@ class KindSpider(scrapy.Spider):
             body_selectors=tuple(s for s in (self.source.selector("body"),) if s),
         )
         if not notice.body_text.strip():
-            self.report_problem("empty_body", response.url, "detail page has no article text")
-            yield self.failure(response.request.url, "detail page has no article text", "error")
+            self.report_problem("empty_body", url, "detail page has no article text")
+            yield self.failure(url, "detail page has no article text", "error")
             return
         if notice.title is None and list_title:
             notice = notice.replace(title=list_title)
@@ -292,13 +382,21 @@ class KindSpider(scrapy.Spider):
         )
 
     def response_text(self, response: Response) -> str | None:
-        """Decoded text, honouring a source's `encoding` override; None (and a problem) if not text."""
+        """Decoded text, honouring a source's `encoding` override; None (and a problem) if not text.
+
+        Not Scrapy's `response.text`: that decodes with the declared charset whatever the bytes
+        are (GBK labelled UTF-8 becomes mojibake, binary becomes garbage text). `decode` tries the
+        declared charsets strictly, then detection, and refuses binary data."""
+        url = original_url(response.request)
         if not isinstance(response, scrapy.http.TextResponse):
-            self.report_problem("not_html", response.url, "response is not a text/HTML page")
+            self.report_problem("not_html", url, "response is not a text/HTML page")
             return None
-        if self.source.encoding:
-            return response.body.decode(self.source.encoding, errors="replace")
-        return response.text
+        content_type = _header(response, b"Content-Type")
+        try:
+            return decode(response.body, content_type, self.source.encoding)
+        except ParseError as exc:
+            self.report_problem("not_html", url, str(exc))
+            return None
 
     def count_missing_fields(self, notice: Any) -> None:
         """Data-quality stats: doc types, expected fields a notice lacks, parser warnings by field."""
@@ -312,26 +410,62 @@ class KindSpider(scrapy.Spider):
                 self.count(f"field/{name}/missing")
 
     def detail_failed(self, failure: Any) -> Iterable[DetailFailure]:
-        """Errback: report the problem and yield a DetailFailure for the store to count."""
+        """Errback: report the problem and yield a DetailFailure for the store to count.
+
+        Always about the URL the list linked (a redirect's target is not the notice's URL)."""
         request = failure.request
-        if failure.check(IgnoreRequest):  # a paused domain or robots.txt: already reported once
-            self.count("requests/ignored")
+        url = original_url(request)
+        # HttpError (a 4xx/5xx answer) is an IgnoreRequest too: it is a failure of the page.
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            redirect = redirect_trouble(failure, request)
+            if redirect is None:  # a paused domain or robots.txt: already reported once
+                self.count("requests/ignored")
+                return
+            reason, kind = redirect
+            self.report_problem("detail_failed", url, reason)
+            yield self.failure(url, reason, kind)
             return
         response = getattr(failure.value, "response", None)
         if response is None:
-            reason = failure.getErrorMessage() or failure.type.__name__
-            self.report_problem("detail_failed", request.url, reason)
-            yield self.failure(request.url, reason, "error")
+            reason = download_error(failure)
+            self.report_problem("detail_failed", url, reason)
+            yield self.failure(url, reason, "error")
             return
         text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
         reason = detect_challenge(response.status, response.url, text)
         if reason:
-            self.report_problem("blocked", request.url, reason)
-            yield self.failure(request.url, reason, "blocked")
+            self.report_problem("blocked", url, reason)
+            yield self.failure(url, reason, "blocked")
             return
-        self.report_problem("detail_failed", request.url, f"HTTP {response.status}")
+        self.report_problem("detail_failed", url, f"HTTP {response.status}")
         kind = "gone" if response.status in (404, 410) else "error"
-        yield self.failure(request.url, f"HTTP {response.status}", kind)
+        yield self.failure(url, f"HTTP {response.status}", kind)
+
+
+def original_url(request: scrapy.Request) -> str:
+    """The URL a request was first made for, before any redirect."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
+def redirect_trouble(failure: Any, request: scrapy.Request) -> tuple[str, str] | None:
+    """(reason, failure kind) when Scrapy dropped a request because of where it was redirected:
+    off-site (the page now points away from the portal: "redirected", as a redirect home is) or
+    round in a loop (a broken server: "error", not evidence of removal). None for other drops."""
+    message = failure.getErrorMessage()
+    if request.meta.get("redirect_urls") and message.startswith("Filtered offsite request"):
+        return f"redirected off-site to {request.url}", "redirected"
+    if message == "max redirections reached":
+        return f"redirect loop ({len(request.meta.get('redirect_urls', [])) + 1} redirects)", "error"
+    return None
+
+
+def download_error(failure: Any) -> str:
+    """One line for a download that produced no response (timeout, reset, size limit…)."""
+    if failure.check(DownloadCancelledError):  # DOWNLOAD_MAXSIZE: "… larger than download max size (N) in request <…>"
+        message = failure.getErrorMessage().split(" in request ", 1)[0] or "larger than the download size limit"
+        return f"download cancelled: {message}"
+    message = failure.getErrorMessage() or failure.type.__name__
+    return f"{failure.type.__name__}: {message}" if failure.type.__name__ not in message else message
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -91,3 +91,14 @@ def decode(data: bytes, content_type: str | None = None, encoding: str | None = 
 
 def looks_like_html(text: str) -> bool:
     return bool(_HTML_RE.search(text[:8192]))
+
+
+_OPENS_DOCUMENT = re.compile(r"<\s*(?:html|body)\b", re.IGNORECASE)
+_CLOSES_DOCUMENT = re.compile(r"<\s*/\s*(?:html|body)\s*>", re.IGNORECASE)
+
+
+def looks_truncated(text: str) -> bool:
+    """An HTML document that opens <html>/<body> but closes neither: the page was cut off (a CMS
+    that died mid-render, a cache that kept half a page). Fragments without <html>/<body> are not
+    judged."""
+    return bool(_OPENS_DOCUMENT.search(text[:65536])) and not _CLOSES_DOCUMENT.search(text)
