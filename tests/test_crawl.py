@@ -9,10 +9,10 @@ import pytest
 
 from monitor.store import Store
 from replica.faults import Fault
-from replica.model import EXPECTED_FIELDS
 from replica.server import ReplicaServer
 from replica.sites import build_demo_sites
 from tests.helpers import load_json_lines, replica_config, run_cli
+from tests.kind_checks import field_mismatches
 
 
 @pytest.fixture(scope="module")
@@ -44,21 +44,11 @@ def test_every_notice_is_stored_once_with_the_right_fields(crawled) -> None:
     server, db, *_ = crawled
     with Store(db) as store:
         stored = {row.notice.url: row.notice for row in store.notices()}
-    expected_urls = {server.url(site.detail_url(n.post_id)): (site, n) for site in server.sites for n in site.notices}
-    assert set(stored) == set(expected_urls)
-    mismatches = []
-    for url, (site, replica_notice) in expected_urls.items():
-        notice = stored[url]
-        assert notice.source_id == f"replica_{site.id}"
-        for name in EXPECTED_FIELDS:
-            got = getattr(notice, name)
-            got = list(got) if isinstance(got, tuple) else got
-            want = replica_notice.expected[name]
-            if got != want:
-                mismatches.append(f"{url} {name}: got {got!r}, want {want!r}")
-        assert notice.body_text.strip()
-        assert len(notice.content_hash) == 64
-    assert not mismatches, "\n".join(mismatches)
+    expected = {server.url(site.detail_url(n.post_id)): n for site in server.sites for n in site.notices}
+    assert field_mismatches(stored, expected) == []
+    sources = {server.url(site.detail_url(n.post_id)): f"replica_{site.id}" for site in server.sites for n in site.notices}
+    assert {url: notice.source_id for url, notice in stored.items()} == sources
+    assert all(len(notice.content_hash) == 64 for notice in stored.values())
 
 
 def test_recrawls_add_nothing(crawled) -> None:
