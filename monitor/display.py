@@ -24,30 +24,35 @@ WINDOW_STYLE = {
 
 
 def notices_table(rows: Sequence[StoredNotice | Notice], today: date, title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False, expand=True, title_justify="left")
+    """Newest first: title; organisation and team; the window and its status. Fits 80 columns."""
+    table = Table(title=title, show_lines=True, expand=True, title_justify="left")
     table.add_column("id", justify="right", style="dim", no_wrap=True)
-    table.add_column("published", no_wrap=True)
-    table.add_column("title", ratio=3)
-    table.add_column("inspected org", ratio=2)
-    table.add_column("team", ratio=2)
-    table.add_column("disclosure window", ratio=2)
+    table.add_column("title", ratio=5, overflow="fold")
+    table.add_column("inspected · team", ratio=3, overflow="fold")
+    table.add_column("window", no_wrap=True)
     for index, row in enumerate(rows, 1):
         notice = row.notice if isinstance(row, StoredNotice) else row
         ident = str(row.id) if isinstance(row, StoredNotice) else str(index)
-        status = window_status(notice, today)
-        window = Text(describe_window(notice, today), style=WINDOW_STYLE[status])
-        title_text = notice.title or notice.url or "(untitled)"
+        title_text = Text(notice.title or notice.url or "(untitled)")
         if notice.doc_type != "rectification_notice":
-            title_text = f"[{notice.doc_type}] {title_text}"
-        table.add_row(
-            ident,
-            notice.published_at or "",
-            title_text,
-            notice.inspected_org or "",
-            notice.inspection_team or "",
-            window,
-        )
+            title_text = Text(f"[{notice.doc_type}] ", style="dim") + title_text
+        if notice.published_at:
+            title_text.append(f"\n{notice.published_at}", style="dim")
+        who = "\n".join(v for v in (notice.inspected_org, notice.inspection_team) if v)
+        table.add_row(ident, title_text, who, window_cell(notice, today))
     return table
+
+
+def window_cell(notice: Notice, today: date) -> Text:
+    """'2024-09-26 →\n2024-10-25\nopen, 12 days left' — compact, coloured by status."""
+    status = window_status(notice, today)
+    if not notice.disclosure_end:
+        return Text("none stated", style=WINDOW_STYLE[status])
+    text = f"{notice.disclosure_start or '?'} →\n{notice.disclosure_end}\n{status}"
+    end = date.fromisoformat(notice.disclosure_end) if status in ("open", "closing soon") else None
+    if end is not None:
+        text += f", {(end - today).days} days left"
+    return Text(text, style=WINDOW_STYLE[status])
 
 
 def notice_detail(stored: StoredNotice | Notice, today: date) -> Table:
@@ -74,13 +79,17 @@ def notice_detail(stored: StoredNotice | Notice, today: date) -> Table:
 
 def crawl_summary(results: Sequence[CrawlResult]) -> Table:
     table = Table(title="crawl summary", title_justify="left")
-    columns = ("source", "status", "requests", "new", "updated", "unchanged", "known", "moved", "removed", "problems")
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("source", "status") else "right")
+    table.add_column("source", overflow="fold")
+    table.add_column("status", min_width=9)
+    # Short headings so the table fits 80 columns: requests, new, updated, unchanged, known (not
+    # re-fetched), moved, removed, problems.
+    for column in ("req", "new", "upd", "same", "known", "mv", "gone", "prob"):
+        table.add_column(column, justify="right")
     for r in results:
         style = {"completed": "green", "failed": "red", "aborted": "yellow"}.get(r.status, "")
         counts = (r.requests, r.new, r.changed, r.unchanged, r.skipped, r.moved, r.removed, len(r.problems))
         table.add_row(r.source_id, Text(r.status, style=style), *map(str, counts))
+    table.caption = "req requests · upd updated · same unchanged · known listed, not re-fetched · mv moved · gone removed"
     return table
 
 
