@@ -215,6 +215,8 @@ def test_times_limits_a_catalogue_fault(served) -> None:
 def test_truncation_is_judged_on_documents_only() -> None:
     assert looks_truncated("<html><body><p>公开期限:2024年9月26日至")
     assert not looks_truncated("<html><body><p>完</p></body></html>\n")
+    # Closing tags are optional in HTML: a complete page without them is not "cut off".
+    assert not looks_truncated("<html><head><title>t</title><body><div id=zoomcon><p>完</p></div>\n")
     assert not looks_truncated("<HTML><BODY>完</BODY>")  # </html> left out: the body was closed
     assert not looks_truncated("<p>a fragment</p>")
     assert not looks_truncated("公开期限:2024年9月26日至10月25日")

@@ -98,7 +98,12 @@ _CLOSES_DOCUMENT = re.compile(r"<\s*/\s*(?:html|body)\s*>", re.IGNORECASE)
 
 
 def looks_truncated(text: str) -> bool:
-    """An HTML document that opens <html>/<body> but closes neither: the page was cut off (a CMS
-    that died mid-render, a cache that kept half a page). Fragments without <html>/<body> are not
-    judged."""
-    return bool(_OPENS_DOCUMENT.search(text[:65536])) and not _CLOSES_DOCUMENT.search(text)
+    """An HTML document that opens <html>/<body>, closes neither, and stops mid-text or mid-tag:
+    the page was cut off (a CMS that died mid-render, a cache that kept half a page). A complete
+    page that merely omits its closing tags (legal HTML) ends with a tag and is not judged cut;
+    fragments without <html>/<body> are not judged."""
+    return (
+        bool(_OPENS_DOCUMENT.search(text[:65536]))
+        and not _CLOSES_DOCUMENT.search(text)
+        and not text.rstrip().endswith(">")
+    )
