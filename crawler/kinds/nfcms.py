@@ -37,15 +37,27 @@ def column_of(list_url: str) -> str:
 
 
 class NfcmsSpider(KindSpider):
+    """Numbered list pages + detail links found by URL pattern. Kinds with the same shape (trs)
+    subclass it and change `detail_path`, `page_url` and `last_page`."""
+
     name = "nfcms"
     selector_keys = ("body", "list")
+    detail_path = DETAIL_PATH
+
+    @staticmethod
+    def page_url(start_url: str, page: int) -> str:
+        return list_page_url(start_url, page)
+
+    def last_page(self, response: Response) -> int | None:
+        """The list's last page number when the page states it (None: page until 404 / nothing new)."""
+        return None
 
     def start_list_requests(self) -> Iterable[scrapy.Request]:
         for start_url in self.source.start_urls:
-            yield self.list_request(list_page_url(start_url, 1), page=1, seen=set())
+            yield self.list_request(self.page_url(start_url, 1), page=1, seen=set())
 
     def is_detail_url(self, url: str) -> bool:
-        return bool(DETAIL_PATH.search(urlsplit(url).path))
+        return bool(self.detail_path.search(urlsplit(url).path))
 
     def parse_list(self, response: Response, page: int, seen: set[str]) -> Iterable[Any]:
         if not self.list_page_usable(response, page):
@@ -54,8 +66,9 @@ class NfcmsSpider(KindSpider):
         yield from outputs
         # Some sites answer any index_N.html with page 1: nothing new means we are past the end.
         # Incremental: a page made only of known, unchanged links means the rest is known too.
-        if to_fetch and page < self.source.max_pages:
-            yield self.list_request(list_page_url(response.url, page + 1), page + 1, seen)
+        last = self.last_page(response)
+        if to_fetch and page < self.source.max_pages and (last is None or page < last):
+            yield self.list_request(self.page_url(response.url, page + 1), page + 1, seen)
 
     def list_items(self, response: Response) -> Iterable[tuple[str, str | None, str | None]]:
         """(url, list title, list date) for each detail link, in page order, same host only."""
@@ -70,7 +83,7 @@ class NfcmsSpider(KindSpider):
         for anchor in scope.css("a[href]"):
             url = urljoin(response.url, anchor.attrib["href"].strip())
             parts = urlsplit(url)
-            if parts.netloc != host or not DETAIL_PATH.search(parts.path) or url in done:
+            if parts.netloc != host or not self.detail_path.search(parts.path) or url in done:
                 continue
             done.add(url)
             title = anchor.attrib.get("title") or " ".join(anchor.css("::text").getall()).strip()
