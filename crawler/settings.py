@@ -61,3 +61,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # few requests are queued: measurable on every crawl (bench/crawl_bench.py). Our callbacks are tested.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 HTTPCACHE_ENABLED = False
+# Scrapy hands each callback's output to CONCURRENT_ITEMS asyncio workers, created anew for every
+# response (100 tasks a page by default). Our pipeline is synchronous and a page yields at most a
+# list page's links, so a few workers do the same work without ~100 task creations per page.
+CONCURRENT_ITEMS = 4

@@ -215,7 +215,7 @@ class Store:
                 self._event("restored", row["id"], notice, run_id, now, f"restored: {notice.title or item.url}")
                 outcome = "restored"
             previous = row_to_notice(row)
-            self.db["notices"].update(row["id"], {
+            self._update_row("notices", row["id"], {
                 "last_seen": now, "last_fetched": now, "last_checked": now, "status": "active",
                 "removed_at": None, "consecutive_failures": 0, "last_failure": None,
                 "list_title": item.list_title or row["list_title"], "list_date": item.list_date or row["list_date"],
@@ -240,7 +240,7 @@ class Store:
                 self._event("restored", row["id"], row_to_notice(row), run_id, now,
                             f"restored: {row['title'] or url}")
                 outcome = "restored"
-            self.db["notices"].update(row["id"], {"last_seen": now, "last_checked": now, "status": "active",
+            self._update_row("notices", row["id"], {"last_seen": now, "last_checked": now, "status": "active",
                                                   "removed_at": None, "consecutive_failures": 0,
                                                   "last_failure": None})
             self._bump(run_id, outcome)
@@ -258,7 +258,7 @@ class Store:
                 return "unknown"
             update = {"last_checked": now, "last_failure": f"{failure.kind}: {failure.reason}"}
             if failure.kind not in COUNTED_FAILURES:
-                self.db["notices"].update(row["id"], update)
+                self._update_row("notices", row["id"], update)
                 return "error"
             failures = int(row["consecutive_failures"] or 0) + 1
             update["consecutive_failures"] = failures
@@ -273,7 +273,7 @@ class Store:
                 self._event("removed", row["id"], notice, run_id, now, summary, window_open=open_window)
                 update.update(status="removed", removed_at=now)
                 outcome = "removed"
-            self.db["notices"].update(row["id"], update)
+            self._update_row("notices", row["id"], update)
             self._bump(run_id, "failures", *(["removed"] if outcome == "removed" else []))
             return outcome
 
@@ -294,7 +294,7 @@ class Store:
                   "last_checked": now, "raw_sha256": item.raw_sha256, "version_count": 1,
                   "consecutive_failures": 0, "etag": item.etag, "last_modified": item.last_modified,
                   "identity": _identity(notice)}
-        notice_id = int(self.db["notices"].insert(record).last_pk)
+        notice_id = self._insert_row("notices", record)
         search.add_document(self.db, notice_id, record)
         self._version(notice_id, 1, item, notice)
         self._event("new", notice_id, notice, run_id, now, f"new: {notice.title or item.url}")
@@ -311,7 +311,7 @@ class Store:
 
     def _move(self, row: dict[str, Any], notice: Notice, now: str, run_id: int | None) -> dict[str, Any]:
         old_url = row["url"]
-        self.db["notices"].update(row["id"], {"url": notice.url})
+        self._update_row("notices", row["id"], {"url": notice.url})
         self._event("moved", row["id"], notice, run_id, now, f"moved: {notice.title} {old_url} → {notice.url}",
                     changes=[{"field": "url", "old": old_url, "new": notice.url}])
         return dict(row, url=notice.url)
@@ -322,14 +322,14 @@ class Store:
         columns = notice_columns(notice)
         search.remove_document(self.db, row["id"], row)
         search.add_document(self.db, row["id"], columns)
-        self.db["notices"].update(row["id"], {**columns, "version_count": version,
+        self._update_row("notices", row["id"], {**columns, "version_count": version,
                                               "raw_sha256": item.raw_sha256, "identity": _identity(notice)})
         self._version(row["id"], version, item, notice)
         self._event("changed", row["id"], notice, run_id, now, f"changed: {notice.title or item.url}: {change.summary()}",
                     changes=[c.to_dict() for c in change.fields], diff=change.body.render())
 
     def _version(self, notice_id: int, version: int, item: NoticeItem, notice: Notice) -> None:
-        self.db["notice_versions"].insert({
+        self._insert_row("notice_versions", {
             "notice_id": notice_id, "version": version, "fetched_at": item.fetched_at,
             "raw_sha256": item.raw_sha256, "content_hash": notice.content_hash,
             "record": json.dumps(notice.to_dict(), ensure_ascii=False),
@@ -337,7 +337,7 @@ class Store:
 
     def _event(self, kind: str, notice_id: int, notice: Notice, run_id: int | None, when: str, summary: str,
                changes: list[dict[str, Any]] | None = None, diff: str = "", window_open: bool = False) -> None:
-        self.db["events"].insert({
+        self._insert_row("events", {
             "kind": kind, "notice_id": notice_id, "source_id": notice.source_id, "url": notice.url,
             "run_id": run_id, "detected_at": when, "summary": summary,
             "changes": json.dumps(changes or [], ensure_ascii=False), "diff": diff, "window_open": int(window_open),
@@ -446,7 +446,27 @@ class Store:
         return self.db.query(sql, params or [])
 
     def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
-        return next(iter(self.db.query(sql, params)), None)
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+    # The write path runs once per crawled page: plain parameterised statements. sqlite-utils'
+    # insert/update re-read the schema (sqlite_master, table_info) and wrap each statement in a
+    # savepoint — 28 statements per new notice where 8 do (bench/crawl_bench.py profile).
+    def _insert_row(self, table: str, record: dict[str, Any]) -> int:
+        columns = tuple(record)
+        sql = _INSERT_SQL.get((table, columns))
+        if sql is None:
+            sql = _INSERT_SQL.setdefault((table, columns), f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                                                          f"values ({', '.join('?' for _ in columns)})")
+        return int(self.db.conn.execute(sql, list(record.values())).lastrowid)
+
+    def _update_row(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        sets = ", ".join(f"[{c}] = ?" for c in values)
+        self.db.conn.execute(f"update [{table}] set {sets} where id = ?", [*values.values(), row_id])
+
+
+_INSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
 
 
 def _identity(notice: Notice) -> str | None:
