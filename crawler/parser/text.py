@@ -35,6 +35,7 @@ _CHROME_LINE = re.compile(
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
 _ALL_SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_NOT_CJK = re.compile(r"[^\u3400-\u9fff]+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,18 +54,57 @@ def detect_script(text: str) -> str:
     A threshold, not "any change", because a few characters (e.g. 於, 著) also occur in simplified
     texts and a single one must not flip the verdict.
     """
-    cjk = len(_CJK.findall(text))
-    if cjk == 0:
+    if not _CJK.search(text):
         return "hans"
     simplified = to_simplified(text)
     if simplified == text:
         return "hans"
+    cjk = cjk_count(text)
     changed = sum(1 for a, b in zip(text, simplified, strict=False) if a != b)
     return "hant" if changed >= 3 and changed / cjk >= 0.02 else "hans"
 
 
+# NFKC of single characters in the blocks Chinese pages draw their compatibility characters from
+# (full-width forms, ideographic space, NBSP, en spaces, ①, ㈠, compatibility ideographs …).
+_FOLD_BLOCKS = (
+    (0xA0, 0x100), (0x2000, 0x2500), (0x2F00, 0x2FE0), (0x3000, 0x3400), (0xF900, 0xFB00),
+    (0xFE10, 0xFE70), (0xFF00, 0xFFF0),
+)
+_FOLD = {
+    ch: folded
+    for lo, hi in _FOLD_BLOCKS
+    for ch in map(chr, range(lo, hi))
+    if (folded := unicodedata.normalize("NFKC", ch)) != ch
+}
+
+
+def _char_class(chars: list[str]) -> str:
+    """A regex class of `chars` as ranges of consecutive code points (faster to compile)."""
+    points, out = sorted(map(ord, chars)), []
+    for point in points:
+        if out and out[-1][1] == point - 1:
+            out[-1][1] = point
+        else:
+            out.append([point, point])
+    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in out) + "]"
+
+
+_FOLDABLE = re.compile(_char_class(list(_FOLD)))
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    return _FOLD[m[0]]
+
+
 def fold_width(text: str) -> str:
     """NFKC: full-width letters, digits and punctuation → ASCII (":" for "：", "1" for "１")."""
+    # Replacing each character by its own NFKC gives an equivalent string with the same NFKC; when that
+    # string is already normalised (no combining marks, no astral compatibility characters …) it *is*
+    # the NFKC. This is ~7x faster than unicodedata.normalize on Chinese text, where every "，" and
+    # "：" would send normalize down its slow path; anything else still goes through normalize.
+    folded = _FOLDABLE.sub(_fold_char, text)
+    if unicodedata.is_normalized("NFKC", folded):
+        return folded
     return unicodedata.normalize("NFKC", text)
 
 
@@ -91,9 +131,11 @@ def clean_line(line: str) -> str:
 
 def clean_lines(text: str) -> list[str]:
     """Paragraphs of `text`, one per non-empty, non-chrome line."""
+    # One substitution over the whole text: no horizontal space is a line break, so this is
+    # `clean_line` of every line.
     out = []
-    for raw in text.splitlines():
-        line = clean_line(raw)
+    for raw in _HORIZONTAL_SPACE.sub(" ", text).splitlines():
+        line = raw.strip()
         if line and not is_chrome_line(line):
             out.append(line)
     return out
@@ -104,7 +146,18 @@ def clean_body(text: str) -> str:
 
 
 def cjk_count(text: str) -> int:
-    return len(_CJK.findall(text))
+    # Deleting the non-CJK runs is ~3x faster than findall's list of one-character strings.
+    return len(_NOT_CJK.sub("", text))
+
+
+def has_cjk(text: str, count: int) -> bool:
+    """cjk_count(text) >= count, without counting past `count`."""
+    return count <= 0 or _cjk_at_least(count).match(text) is not None
+
+
+@functools.lru_cache(maxsize=8)
+def _cjk_at_least(count: int) -> re.Pattern[str]:
+    return re.compile(rf"(?:[^\u3400-\u9fff]*+[\u3400-\u9fff]){{{count}}}")
 
 
 def normalise_for_compare(text: str) -> str:

@@ -1,0 +1,189 @@
+"""The page's lxml tree, read in one pass: elements in document order, which of them are chrome, and
+an id/class index that answers the known body selectors without an XPath run per selector.
+
+Plain `lxml.etree` elements, not `lxml.html` ones: the same libxml2 parse, but lxml.html looks up a
+Python element class for every element it hands out, which cost more than the rest of the walk.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import lxml.cssselect
+import lxml.etree
+from cssselect import SelectorError
+
+Element = lxml.etree._Element
+
+_DROP_TAGS = frozenset(
+    ("script", "style", "noscript", "iframe", "select", "button", "template", "svg", "object")
+)
+_CHROME_TAGS = frozenset(("nav", "header", "footer", "aside", "form"))
+_CHROME_ATTR_RE = re.compile(
+    r"share|bdshare|jiathis|print|close|fontsize|font-size|crumb|position|location|weizhi|"
+    r"(?:^|[-_ ])(?:nav|menu|footer|foot|header|topbar|sidebar|comment|related|pager|pagination)(?:$|[-_ ])",
+    re.IGNORECASE,
+)
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol tr td th table h1 h2 h3 h4 h5 h6 section article blockquote pre dd dt dl hr center".split()
+)
+BLOCK_BREAK = "\x1e"  # stands for a block boundary while source newlines are folded
+# XPath's normalize-space() splits on these four only (a class attribute's tokens, as CSS sees them).
+_XML_SPACE = re.compile(r"[ \t\n\r]+")
+# "#id", ".class", "tag.class", "tag#id" with plain identifiers: answered from the index.
+_SIMPLE_SELECTOR = re.compile(r"(?P<tag>[a-z][a-z0-9]*)?(?P<kind>[#.])(?P<name>[A-Za-z_][A-Za-z0-9_-]*)")
+
+# lxml.html's `text_content()`: the string value of the element.
+text_content = lxml.etree.XPath("string()", smart_strings=False)
+
+
+def parse_tree(html: str) -> Element | None:
+    """lxml tree, or None for input lxml cannot make a document of (empty, only comments)."""
+    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        # Bytes, because lxml refuses str with an XML encoding declaration.
+        return lxml.etree.fromstring(html.encode("utf-8", "replace"), parser)
+    except (lxml.etree.ParserError, ValueError, TypeError):
+        return None
+
+
+def is_chrome(element: Element) -> bool:
+    """Navigation, header/footer, share and print widgets, breadcrumbs … by tag, id or class."""
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    return tag in _CHROME_TAGS or _chrome_attrs(element.get("id"), element.get("class"))
+
+
+def _chrome_attrs(id_: str | None, cls: str | None) -> bool:
+    if id_ is None and cls is None:
+        return False
+    attrs = f"{id_ or ''} {cls or ''}"
+    return bool(attrs.strip()) and bool(_CHROME_ATTR_RE.search(attrs))
+
+
+@dataclass
+class Page:
+    """One pass over the tree. Holding the elements keeps their Python proxies alive, so the sets
+    below stay valid for elements met again in later walks."""
+
+    root: Element
+    elements: list[Element] = field(default_factory=list)  # element nodes, document order
+    chrome: set[Element] = field(default_factory=set)
+    paragraphs: list[Element] = field(default_factory=list)  # <p>
+    ids: dict[str, list[Element]] = field(default_factory=dict)
+    classes: dict[str, list[Element]] = field(default_factory=dict)
+
+    def select(self, selector: str) -> list[Element]:
+        """What `lxml.cssselect.CSSSelector(selector, translator="html")(root)` returns."""
+        simple = _SIMPLE_SELECTOR.fullmatch(selector)
+        if simple is None:
+            return _select(self.root, selector)
+        index = self.ids if simple["kind"] == "#" else self.classes
+        found = index.get(simple["name"], [])
+        tag = simple["tag"]
+        return [el for el in found if el.tag == tag] if tag else list(found)
+
+
+def scan(root: Element) -> Page:
+    page = Page(root)
+    elements, chrome, paragraphs = page.elements, page.chrome, page.paragraphs
+    ids, classes = page.ids, page.classes
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        elements.append(el)
+        tag = tag.lower()
+        id_, cls = el.get("id"), el.get("class")
+        if tag in _CHROME_TAGS or _chrome_attrs(id_, cls):
+            chrome.add(el)
+        if tag == "p":
+            paragraphs.append(el)
+        if id_ is not None:
+            ids.setdefault(id_, []).append(el)
+        if cls is not None:
+            for token in dict.fromkeys(_XML_SPACE.split(cls)):
+                if token:
+                    classes.setdefault(token, []).append(el)
+    return page
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(selector: str) -> lxml.cssselect.CSSSelector | None:
+    # Compiling a selector costs more than running it: compile each one once per process.
+    try:
+        return lxml.cssselect.CSSSelector(selector, translator="html")
+    except (SelectorError, lxml.etree.XPathError, SyntaxError):
+        return None
+
+
+def _select(root: Element, selector: str) -> list[Element]:
+    compiled = _compiled(selector)
+    if compiled is None:
+        return []
+    try:
+        return compiled(root)
+    except lxml.etree.XPathError:
+        return []
+
+
+class _Stop(Exception):
+    """Raised inside `block_text`'s walk on reaching `stop`."""
+
+
+def block_text(
+    element: Element,
+    stop: Element | None = None,
+    *,
+    chrome: Iterable[Element] = (),
+    keep: Element | None = None,
+) -> str:
+    """Text with BLOCK_BREAK at every block boundary, so each <p> becomes one line.
+
+    Newlines in the HTML source are still in the text (see `article.fold_source_lines`). With `stop`,
+    only the text before that element (the page header above the body) is returned. Elements in
+    `chrome`, other than `element`, `keep` and the ancestors of `keep`, are left out with their
+    content (their tail stays, as with drop_tree)."""
+    parts: list[str] = []
+    append = parts.append
+    skip = set(chrome)
+    if keep is not None:
+        skip.difference_update((keep, *keep.iterancestors()))
+    skip.discard(element)
+
+    def walk(node: Element) -> None:
+        if node is stop:
+            raise _Stop
+        tag = node.tag
+        if isinstance(tag, str):
+            if node in skip:
+                if node.tail:  # like drop_tree: the element goes, the text after it stays
+                    append(node.tail)
+                return
+            tag = tag.lower()
+            if tag in _DROP_TAGS:  # neither its text nor its children, but the text after it
+                if node.tail and node is not element:
+                    append(node.tail)
+                return
+            block = tag in _BLOCK_TAGS
+            if block:
+                append(BLOCK_BREAK)
+            if node.text:
+                append(node.text)
+            for child in node:
+                walk(child)
+            if block:
+                append(BLOCK_BREAK)
+        else:
+            for child in node:
+                walk(child)
+        if node.tail and node is not element:
+            append(node.tail)
+
+    try:
+        walk(element)
+    except _Stop:
+        pass
+    return "".join(parts)
