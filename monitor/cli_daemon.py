@@ -1,7 +1,9 @@
 """`noticewatch daemon` and `noticewatch status`, added to the CLI group by `register(cli)`.
 
-monitor/cli.py ends with `register(cli)`. The import of monitor.cli happens inside `register`, so
-either module may be imported first without a circular-import error; `register` is idempotent.
+monitor/cli.py imports this module when one of the two commands runs. The import of monitor.cli
+happens inside `register`, so either module may be imported first without a circular-import error;
+`register` is idempotent. `status` must start fast (it is run from scripts and other shells while
+the daemon works): it imports no Scrapy, no store, and rich only for the terminal table.
 """
 
 from __future__ import annotations
@@ -80,14 +82,14 @@ def register(cli: click.Group) -> None:
 
         path = ctx.db_path()
         try:
-            report = read_status(path, ctx.config_if_present())
+            report = read_status(path, ctx.config_if_present(check_kind_options=False))
         except StatusError as exc:
             raise UserError(str(exc)) from None
         if as_json:
             click.echo(report.to_json())
             return
-        console.print(daemon_line(report))
-        console.print(status_table(report))
+        console().print(daemon_line(report))
+        console().print(status_table(report))
 
 
 def configure_daemon_logging(log_file: Path | None, debug: bool = False) -> None:

@@ -1,4 +1,5 @@
-"""`noticewatch digest`, added to the CLI group by `register(cli)` (called from monitor/cli.py)."""
+"""`noticewatch digest`, added to the CLI group by `register(cli)` (monitor/cli.py imports this module
+when `digest` runs, or when every command is listed)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import click
 
-from monitor.render import FORMATS
+# monitor.render.FORMATS, which tests/test_startup.py checks this equals: importing monitor.render
+# loads the digest builder and the store, ~250 ms on every `noticewatch --help`.
+FORMATS = ("terminal", "md", "html", "json", "atom")
 
 
 def register(cli: click.Group) -> None:
@@ -72,7 +75,7 @@ def register(cli: click.Group) -> None:
                                         source_ids=enabled, env=os.environ)
                 for outcome in outcomes:
                     style = {"delivered": "green", "failed": "bold red"}.get(outcome.status, "dim")
-                    console.print(outcome.line(), style=style, markup=False, highlight=False)
+                    console().print(outcome.line(), style=style, markup=False, highlight=False)
                 failed = [o.target for o in outcomes if o.status == "failed"]
                 if failed:
                     raise UserError(f"delivery failed for {', '.join(failed)}; it is retried on the next "
@@ -93,11 +96,11 @@ def register(cli: click.Group) -> None:
             text = render(result, fmt, base_url=dconf.base_url)
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_text(text, encoding="utf-8")
-            console.print(f"wrote {output} ({fmt}): {result.headline()}", markup=False, highlight=False)
+            console().print(f"wrote {output} ({fmt}): {result.headline()}", markup=False, highlight=False)
         elif fmt == "terminal":
             from monitor.render.terminal import digest_renderable
 
-            console.print(digest_renderable(result))
+            console().print(digest_renderable(result))
         else:
             click.echo(render(result, fmt, base_url=dconf.base_url), nl=False)
 

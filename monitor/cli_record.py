@@ -11,6 +11,10 @@ from monitor.cli import Context, UserError, common_options, console
 
 
 def register(cli: click.Group) -> None:
+    """Add `record` to `cli` (once)."""
+    if "record" in cli.commands:
+        return
+
     @cli.command()
     @click.argument("source_id")
     @click.option(
@@ -56,9 +60,9 @@ def register(cli: click.Group) -> None:
         middlewares["crawler.recording.Recorder"] = 900  # next to the download: every raw answer
         settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
         [result] = run_reactor(lambda: crawl_sources([spec], settings, full=True))
-        console.print(
+        console().print(
             f"{source_id}: recorded {result.requests} answer(s) ({len(result.scraped)} notice page(s)) "
             f"into {out_dir}/manifest.json"
         )
         for problem in result.problems:
-            console.print(f"  [yellow]{problem}[/]")
+            console().print(f"  [yellow]{problem}[/]")

@@ -1,18 +1,26 @@
-"""Terminal output (rich): notice tables, one notice, crawl summaries. Text only, no logic."""
+"""Terminal output (rich): notice tables, one notice, crawl summaries. Text only, no logic.
+
+Imported by the commands only when they print to the terminal (not for --json), and never imports
+Scrapy: crawl results are only read here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from crawler.notice import NOTICE_FIELDS, Notice
-from monitor.runner import CrawlResult
 from monitor.store import StoredNotice
 from monitor.window import describe_window, window_status
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from monitor.runner import CrawlResult
 
 WINDOW_STYLE = {
     "open": "green",

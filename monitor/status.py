@@ -10,20 +10,28 @@ Health is derived here, at read time, from runs, the daemon's job state and paus
     silent   no crawl for longer than twice its schedule's period (daemon down, or stuck)
     pending  never crawled yet
     disabled `enabled: false` in the config
+
+`noticewatch status` is run from scripts and other shells, so this module imports little: sqlite3,
+no sqlite-utils (monitor.daemon_state imports it, hence the three small helpers at the end), no
+Scrapy (a paused domain is matched with tldextract, as crawler.politeness.registered_domain does).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from monitor.config import Config
-from monitor.daemon_state import now_utc, parse_iso, pid_alive
 from monitor.schedule import parse_schedule
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 SILENT_FACTOR = 2.0
 SILENT_GRACE = 60.0  # seconds on top, so jitter and a slow crawl do not flap a source to silent
@@ -284,9 +292,25 @@ def _source_status(
 def _pause_for(source: Any, pauses: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     if source is None or not pauses:
         return None
-    from monitor.runner import registered_domain
-
     return pauses.get(registered_domain(source.start_urls[0]))
+
+
+def registered_domain(url: str) -> str:
+    """crawler.politeness.registered_domain (the key of domain pauses), without importing Scrapy."""
+    return _domain_of_host(urlsplit(url).hostname or "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _domain_of_host(host: str) -> str:
+    return _tld_extractor()(host).top_domain_under_public_suffix or host
+
+
+@functools.cache
+def _tld_extractor() -> Any:
+    import tldextract
+
+    # As crawler.politeness: tldextract's bundled suffix list, never a network fetch.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _daemon(conn: sqlite3.Connection, now: datetime) -> DaemonInfo | None:
@@ -308,6 +332,28 @@ def _daemon(conn: sqlite3.Connection, now: datetime) -> DaemonInfo | None:
         row["stopped_at"],
         row["stop_reason"],
     )
+
+
+# monitor.daemon_state's now_utc, parse_iso and pid_alive (it imports sqlite-utils: ~35 ms).
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
