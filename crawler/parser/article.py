@@ -36,8 +36,12 @@ _URL_DATE_RES = (
 )
 _MIN_BODY_CJK = 20
 _WIDE = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’]"
+# Spaces around a line break between wide characters (or after a CJK character and ASCII punctuation).
+# Written to start with its first character, [ \t\r\n], with the look-behinds after it: the regex
+# engine then skips to candidate positions instead of testing both look-behinds at every character.
 _WRAP_BETWEEN_CJK_RE = re.compile(
-    rf"(?:(?<={_WIDE})|(?<=[\u3400-\u9fff][,.;:!?)]))[ \t]*[\r\n]+[ \t]*(?={_WIDE})"
+    rf"[ \t\r\n](?:(?<={_WIDE}[ \t\r\n])|(?<=[\u3400-\u9fff][,.;:!?)][ \t\r\n]))"
+    rf"(?:(?<=[\r\n])|(?<=[ \t])[ \t]*[\r\n])[\r\n]*[ \t]*(?={_WIDE})"
 )
 
 

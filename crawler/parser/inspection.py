@@ -79,7 +79,8 @@ def find_team(text: str) -> str | None:
 
 def find_round(*texts: str) -> str | None:
     for text in texts:
-        m = _ROUND_RE.search(text or "")
+        # Every round ends in 轮: the substring test spares the regex's slow scan of most texts.
+        m = _ROUND_RE.search(text) if text and "轮" in text else None
         if m:
             return m[0]
     return None

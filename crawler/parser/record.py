@@ -20,7 +20,7 @@ from .header import split_header
 from .inspection import find_inspection
 from .outline import find_outline
 from .signature import Signature, find_signature
-from .text import clean_lines, content_hash, detect_script, fold_width, to_simplified
+from .text import clean_lines, detect_script, fold_width, folded_hash, to_simplified
 from .timeline import find_timeline
 
 
@@ -42,6 +42,7 @@ def build_notice(
     """Notice fields from an article's parts (title, date, clean body text one paragraph a line)."""
     script = detect_script((title or "") + body_text)
     folded, folded_title = fold_width(body_text), fold_width(title) if title else None
+    body_hash = folded_hash(folded)
     if script == "hant":
         folded, folded_title = to_simplified(folded), to_simplified(folded_title) if folded_title else None
     doc_type = classify(folded_title, folded)
@@ -89,7 +90,7 @@ def build_notice(
         signer=signature.signer,
         signed_date=signature.signed_date,
         body_text=body_text,
-        content_hash=content_hash(body_text),
+        content_hash=body_hash,
         disclosure_basis=timeline.disclosure_basis,
         outline=outline.headings,
         item_count=outline.item_count if doc_type == "rectification_notice" else None,

@@ -30,6 +30,7 @@ _CHROME_ATTR_RE = re.compile(
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol tr td th table h1 h2 h3 h4 h5 h6 section article blockquote pre dd dt dl hr center".split()
 )
+_CHROME_ATTR_LOWER_RE = re.compile(_CHROME_ATTR_RE.pattern)
 BLOCK_BREAK = "\x1e"  # stands for a block boundary while source newlines are folded
 # XPath's normalize-space() splits on these four only (a class attribute's tokens, as CSS sees them).
 _XML_SPACE = re.compile(r"[ \t\n\r]+")
@@ -60,7 +61,11 @@ def _chrome_attrs(id_: str | None, cls: str | None) -> bool:
     if id_ is None and cls is None:
         return False
     attrs = f"{id_ or ''} {cls or ''}"
-    return bool(attrs.strip()) and bool(_CHROME_ATTR_RE.search(attrs))
+    if not attrs.strip():
+        return False
+    if attrs.isascii():  # ASCII: ignoring case is lower-casing, and a case-sensitive regex is faster
+        return _CHROME_ATTR_LOWER_RE.search(attrs.lower()) is not None
+    return _CHROME_ATTR_RE.search(attrs) is not None
 
 
 @dataclass
@@ -104,10 +109,20 @@ def scan(root: Element) -> Page:
         if id_ is not None:
             ids.setdefault(id_, []).append(el)
         if cls is not None:
-            for token in dict.fromkeys(_XML_SPACE.split(cls)):
-                if token:
-                    classes.setdefault(token, []).append(el)
+            for token in _class_tokens(cls):
+                classes.setdefault(token, []).append(el)
     return page
+
+
+def _class_tokens(cls: str) -> Iterable[str]:
+    """The class attribute's distinct tokens, as CSS (XPath's normalize-space) sees them."""
+    if "\t" in cls or "\n" in cls or "\r" in cls:
+        tokens = _XML_SPACE.split(cls)
+    elif " " in cls:
+        tokens = cls.split(" ")
+    else:
+        return (cls,) if cls else ()
+    return [token for token in dict.fromkeys(tokens) if token]
 
 
 @functools.lru_cache(maxsize=256)
