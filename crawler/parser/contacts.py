@@ -21,6 +21,8 @@ _ADDRESS = re.compile(
     r"(?:邮政地址|通信地址|通讯地址|邮寄地址|来信地址|信件地址|邮政信箱|邮政邮箱|地址)\s*(?:为|是)?\s*[::]?\s*"
     r"(?P<addr>[^,;;。\n((]+?)\s*(?=[,;;。\n((]|邮政编码|邮编|电子邮箱|电子信箱|联系电话|$)"
 )
+_EXTRA_NUMBER = re.compile(r"\d{7,8}")
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _POSTCODE = re.compile(r"(?:邮政编码|邮编)\s*(?:为|是)?\s*[::]?\s*(\d{6})(?!\d)")
 
 
@@ -46,7 +48,7 @@ def find_phones(text: str) -> tuple[str, ...]:
             continue
         for m in _LANDLINE.finditer(line):
             found.append(_area_split(m[1], m[2]))
-            found.extend(f"{m[1]}-{extra}" for extra in re.findall(r"\d{7,8}", m[3] or ""))
+            found.extend(f"{m[1]}-{extra}" for extra in _EXTRA_NUMBER.findall(m[3] or ""))
         found.extend(_MOBILE.findall(line))
         found.extend(_SHORT.findall(line))
     return tuple(dict.fromkeys(found))
@@ -60,7 +62,7 @@ def find_postal_address(text: str) -> str | None:
     for m in _ADDRESS.finditer(text):
         addr = m["addr"].strip(" :")
         # "地址" also labels web addresses ("网站地址:www…") and e-mails; a postal address has CJK.
-        if len(addr) >= 4 and re.search(r"[\u4e00-\u9fff]", addr) and "@" not in addr and "www" not in addr:
+        if len(addr) >= 4 and _HAS_CJK.search(addr) and "@" not in addr and "www" not in addr:
             return addr
     return None
 

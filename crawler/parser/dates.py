@@ -12,8 +12,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import cn2an
-
 _YEAR_DIGITS = {
     "〇": 0,
     "○": 0,
@@ -101,8 +99,11 @@ def _number(text: str | None) -> int | None:
         return int(text)
     if len(text) == 4 and all(c in _YEAR_DIGITS for c in text):
         return int("".join(str(_YEAR_DIGITS[c]) for c in text))
+    # Imported on first use: cn2an takes ~0.1 s to import, and most pages write their dates in digits.
+    from cn2an import cn2an
+
     try:
-        return int(cn2an.cn2an(text, "smart"))
+        return int(cn2an(text, "smart"))
     except (ValueError, KeyError, TypeError):
         return None
 

@@ -31,6 +31,8 @@ _ORG_STOP = re.compile(
     r"(?:推进|推动|落实|贯彻|履行|执行|关于|开展|党风廉政|选人用人|领导班子|的?(?:政治)?巡视|的?巡察)"
 )
 _ENTERED_RE = re.compile(rf"{_TEAM}进驻(?P<place>[\u4e00-\u9fff]{{1,12}}?[省市县区])(?:开展|进行|,)")
+_NUM_RE = re.compile(_NUM)
+_ALIAS_RE = re.compile(r"\((?:以下简称|简称)[^)]*\)$")
 _TITLE_ORG_RE = re.compile(r"^(?P<org>[^,。;]{2,40}?)关于")
 
 
@@ -53,7 +55,7 @@ def _cut_org(raw: str) -> str | None:
     stop = _ORG_STOP.search(org)
     if stop and stop.start() >= 2:
         org = org[: stop.start()]
-    org = re.sub(r"\((?:以下简称|简称)[^)]*\)$", "", org).strip()
+    org = _ALIAS_RE.sub("", org).strip()
     return org or None
 
 
@@ -73,7 +75,7 @@ def find_kind(clause: str, team: str | None) -> str | None:
 def find_team(text: str) -> str | None:
     """The most specific team named: a numbered one ("省委第十巡视组") beats "省委巡视组"."""
     teams = _TEAM_RE.findall(text)
-    numbered = [t for t in teams if re.search(_NUM, t)]
+    numbered = [t for t in teams if _NUM_RE.search(t)]
     return (numbered or teams or [None])[0]
 
 

@@ -23,6 +23,8 @@ from .signature import Signature, find_signature
 from .text import clean_lines, detect_script, fold_width, folded_hash, to_simplified
 from .timeline import find_timeline
 
+_UNNUMBERED_TEAM_RE = re.compile(r"第(?:机动|专项|提级|交叉)?(?:巡视|巡察)")
+
 
 def _contact_region(text: str) -> str:
     """The closing feedback paragraph ("欢迎广大干部群众…监督…联系电话…"), else the whole text."""
@@ -31,7 +33,7 @@ def _contact_region(text: str) -> str:
 
 
 def _team_warnings(team: str | None) -> list[str]:
-    if team and re.search(r"第(?:机动|专项|提级|交叉)?(?:巡视|巡察)", team):
+    if team and _UNNUMBERED_TEAM_RE.search(team):
         return [f"inspection_team: {team!r} has no number (dropped digit?)"]
     return []
 

@@ -16,6 +16,7 @@ _DATE_LINE = re.compile(
     r"\s*[\d一二三四五六七八九十]{1,3}\s*日?[))]?$"
 )
 _SIGNER_LINE = re.compile(r"^[\u4e00-\u9fff()()·、]{3,40}$")
+_COMBINED_LINE = re.compile(r"^(?P<org>[\u4e00-\u9fff()()]{3,40}?)\s+(?P<date>\S+年\S+月\S+日?)$")
 _ORG_SUFFIX = re.compile(
     r"(?:委|党组|党委|委员会|工委|党工委|局|厅|办|办公室|政府|院|公司|集团|中心|支部|总支|学校|大学)$"
 )
@@ -35,7 +36,8 @@ def find_signature(lines: list[str]) -> Signature:
         if _DATE_LINE.match(line):
             signer = tail[i - 1] if i >= 1 and _SIGNER_LINE.match(tail[i - 1]) else None
             return Signature(signer, parse_date(line))
-        combined = re.match(r"^(?P<org>[\u4e00-\u9fff()()]{3,40}?)\s+(?P<date>\S+年\S+月\S+日?)$", line)
+        # "中共X委 2024年9月26日" on one line (the regex backtracks a lot: test for 年 and 月 first).
+        combined = _COMBINED_LINE.match(line) if "年" in line and "月" in line else None
         if combined and _DATE_LINE.match(combined["date"]) and _ORG_SUFFIX.search(combined["org"]):
             return Signature(combined["org"], parse_date(combined["date"]))
     if tail and _SIGNER_LINE.match(tail[-1]) and _ORG_SUFFIX.search(tail[-1]):

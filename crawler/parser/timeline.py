@@ -44,6 +44,8 @@ _DURATION_RE = re.compile(
 _DURATION_CONTEXT_RE = re.compile(r"公示|公开|征求意见|意见反馈|反馈意见")
 _SENTENCE_END = re.compile(r"[。;\n]")
 _ARRIVAL_RE = re.compile(r"进驻")
+_CLAUSE_END = re.compile(r"[。\n]")
+_ACCEPT_DEADLINE_RE = re.compile(r"(?:受理|信访|来信来电)[^。]{0,20}?(截止(?:到|至|于)?|截至)")
 _MAX_DURATION_DAYS = 366
 
 
@@ -120,8 +122,8 @@ def find_feedback_date(text: str, intro_end: int, inspection_end: str | None) ->
 
 def _region_end(text: str, start: int) -> int:
     """End of the window clause: the sentence, or 80 characters, whichever is shorter."""
-    stop = re.compile(r"[。\n]").search(text, start)
-    return min(stop.start() if stop else len(text), start + 80)
+    stop = _CLAUSE_END.search(text, start, start + 80)
+    return stop.start() if stop else min(len(text), start + 80)
 
 
 def find_disclosure_window(text: str, published: str | None) -> tuple[str | None, str | None]:
@@ -262,7 +264,7 @@ def find_acceptance_window(text: str, published: str | None) -> Window:
     window = find_window(text, published or arrival, labels=_ACCEPT_LABEL_RE)
     if not window.found:
         # "受理信访时间截止到4月30日" may come without a label this module knows: look for 截止.
-        m = re.search(r"(?:受理|信访|来信来电)[^。]{0,20}?(截止(?:到|至|于)?|截至)", text)
+        m = _ACCEPT_DEADLINE_RE.search(text)
         if m:
             window = _window_in(text[m.start(1) : m.start(1) + 40], to_date(published), published, near=0)
     if window.basis == "deadline_only":

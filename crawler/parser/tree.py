@@ -12,9 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import lxml.cssselect
 import lxml.etree
-from cssselect import SelectorError
 
 Element = lxml.etree._Element
 
@@ -126,8 +124,12 @@ def _class_tokens(cls: str) -> Iterable[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(selector: str) -> lxml.cssselect.CSSSelector | None:
-    # Compiling a selector costs more than running it: compile each one once per process.
+def _compiled(selector: str) -> lxml.etree.XPath | None:
+    # Compiling a selector costs more than running it: compile each one once per process. Imported
+    # here: the known selectors never need cssselect (~10 ms to import).
+    import lxml.cssselect
+    from cssselect import SelectorError
+
     try:
         return lxml.cssselect.CSSSelector(selector, translator="html")
     except (SelectorError, lxml.etree.XPathError, SyntaxError):
