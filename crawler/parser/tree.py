@@ -90,20 +90,19 @@ class Page:
 
 
 def scan(root: Element) -> Page:
-    page = Page(root)
-    elements, chrome, paragraphs = page.elements, page.chrome, page.paragraphs
-    ids, classes = page.ids, page.classes
-    for el in root.iter():
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        elements.append(el)
-        tag = tag.lower()
-        id_, cls = el.get("id"), el.get("class")
-        if tag in _CHROME_TAGS or _chrome_attrs(id_, cls):
+    page = Page(root, list(root.iter(lxml.etree.Element)))  # elements only: no comments, PIs
+    chrome, paragraphs, ids, classes = page.chrome, page.paragraphs, page.ids, page.classes
+    for el in page.elements:
+        tag = el.tag.lower()
+        if tag in _CHROME_TAGS:
             chrome.add(el)
-        if tag == "p":
+        elif tag == "p":
             paragraphs.append(el)
+        id_, cls = el.get("id"), el.get("class")
+        if id_ is None and cls is None:
+            continue
+        if _chrome_attrs(id_, cls):
+            chrome.add(el)
         if id_ is not None:
             ids.setdefault(id_, []).append(el)
         if cls is not None:
@@ -159,7 +158,7 @@ def block_text(
 ) -> str:
     """Text with BLOCK_BREAK at every block boundary, so each <p> becomes one line.
 
-    Newlines in the HTML source are still in the text (see `article.fold_source_lines`). With `stop`,
+    Newlines in the HTML source are still in the text (see `article.page_text`). With `stop`,
     only the text before that element (the page header above the body) is returned. Elements in
     `chrome`, other than `element`, `keep` and the ancestors of `keep`, are left out with their
     content (their tail stays, as with drop_tree)."""
@@ -170,37 +169,50 @@ def block_text(
         skip.difference_update((keep, *keep.iterancestors()))
     skip.discard(element)
 
-    def walk(node: Element) -> None:
-        if node is stop:
+    # Each child is handled in its parent's loop, and only children with children of their own cost a
+    # call: most elements (<p>, <a>, <span>) are leaves. Text and tail are read once (each read
+    # decodes libxml2's UTF-8 anew).
+    def children(node: Element) -> None:
+        for child in node:
+            if child is stop:
+                raise _Stop
+            tag = child.tag
+            if isinstance(tag, str):
+                # Chrome goes with its content, a dropped tag (script, style …) with its own text
+                # and children: only the text after them stays, as with drop_tree.
+                if child not in skip and (tag := tag.lower()) not in _DROP_TAGS:
+                    block = tag in _BLOCK_TAGS
+                    if block:
+                        append(BLOCK_BREAK)
+                    text = child.text
+                    if text:
+                        append(text)
+                    if len(child):
+                        children(child)
+                    if block:
+                        append(BLOCK_BREAK)
+            elif len(child):
+                children(child)
+            tail = child.tail
+            if tail:
+                append(tail)
+
+    try:
+        if element is stop:
             raise _Stop
-        tag = node.tag
-        if isinstance(tag, str):
-            if node in skip:
-                if node.tail:  # like drop_tree: the element goes, the text after it stays
-                    append(node.tail)
-                return
-            tag = tag.lower()
-            if tag in _DROP_TAGS:  # neither its text nor its children, but the text after it
-                if node.tail and node is not element:
-                    append(node.tail)
-                return
+        tag = element.tag
+        if not isinstance(tag, str):
+            children(element)
+        elif (tag := tag.lower()) not in _DROP_TAGS:
             block = tag in _BLOCK_TAGS
             if block:
                 append(BLOCK_BREAK)
-            if node.text:
-                append(node.text)
-            for child in node:
-                walk(child)
+            text = element.text
+            if text:
+                append(text)
+            children(element)
             if block:
                 append(BLOCK_BREAK)
-        else:
-            for child in node:
-                walk(child)
-        if node.tail and node is not element:
-            append(node.tail)
-
-    try:
-        walk(element)
     except _Stop:
         pass
     return "".join(parts)
