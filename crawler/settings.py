@@ -65,3 +65,6 @@ HTTPCACHE_ENABLED = False
 # response (100 tasks a page by default). Our pipeline is synchronous and a page yields at most a
 # list page's links, so a few workers do the same work without ~100 task creations per page.
 CONCURRENT_ITEMS = 4
+# Detail pages are parsed in a worker process (crawler/parsepool.py), beside the downloading;
+# False parses on the reactor thread.
+NOTICEWATCH_PARSE_WORKER = True

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crawler import parsepool
 from monitor.config import Config, Source
 from monitor.daemon_state import DaemonBusy, DaemonState, JobState, now_utc
 from monitor.runner import crawl_one, crawl_settings, registered_domain
@@ -297,6 +298,7 @@ class Daemon:
             )
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await parsepool.close()  # the crawls' parse worker (kept between crawls while running)
         self.state.release(self.stop_reason)
         self.store.close()
         log.warning("daemon stopped (%s)", self.stop_reason)

@@ -5,6 +5,7 @@ Registered by the monitor at run time (`ITEM_PIPELINES`), so `crawler/` never im
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from scrapy import signals
@@ -13,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import DetailFailure, ListingItem, NoticeItem
 from monitor.store import Store
+from monitor.store_writer import StoreWriter
 
 
 def run_status(finish_reason: str, stats: dict[str, Any]) -> str:
@@ -23,11 +25,15 @@ def run_status(finish_reason: str, stats: dict[str, Any]) -> str:
 
 
 class StorePipeline:
+    """Items go to a StoreWriter (monitor/store_writer.py: its own thread, group commits); the
+    run row is finalised once everything queued is written."""
+
     def __init__(self, crawler: Crawler, db_path: str, removal_after: int):
         self.crawler = crawler
         self.db_path = db_path
         self.removal_after = removal_after
         self.store: Store | None = None
+        self.writer: StoreWriter | None = None
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -42,34 +48,33 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         source = spider.source
-        self.store = Store(self.db_path, removal_after=self.removal_after)
+        # Used by the writer thread, then here again once it has stopped: never at the same time.
+        self.store = Store(self.db_path, removal_after=self.removal_after, check_same_thread=False)
         self.store.sync_source(source.id, source.name or source.id, source.kind, source.start_urls)
         # We hold the source's crawl lock (monitor.locks): a run left `running` was killed.
         self.store.abort_orphaned_runs(source.id)
         self.run_id = self.store.start_run(source.id, mode="full" if spider.full else "incremental")
+        self.writer = StoreWriter(self.store, self.run_id, self._count)
+
+    def _count(self, outcome: str) -> None:
+        self.crawler.stats.inc_value(f"noticewatch/{outcome}")
 
     def process_item(self, item: Any) -> Any:
-        if self.store is None:
-            return item
-        if isinstance(item, NoticeItem):
-            outcome = self.store.save_item(item, self.run_id)
-        elif isinstance(item, DetailFailure):
-            outcome = self.store.record_failure(item, self.run_id)
-        elif isinstance(item, ListingItem):
-            self.store.record_listing(item)
-            return item
-        else:
-            return item
-        self.crawler.stats.inc_value(f"noticewatch/{outcome}")
+        if self.writer is not None and isinstance(item, NoticeItem | DetailFailure | ListingItem):
+            self.writer.put(item)
         return item
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        """Finalise the run row (completed / aborted / failed) and close the database."""
-        if self.store is None or self.run_id is None:
+    async def spider_closed(self, spider: Any, reason: str) -> None:
+        """Write what is queued, then finalise the run row (completed / aborted / failed)."""
+        if self.store is None or self.run_id is None or self.writer is None:
             return
+        writer, self.writer = self.writer, None
+        await asyncio.to_thread(writer.close)  # other sources' crawls go on meanwhile
         stats = self.crawler.stats.get_stats()
         pages = int(stats.get("source/pages/list", 0)) + int(stats.get("source/pages/detail", 0))
         problems = list(getattr(spider, "problems", []))
+        if writer.errors:
+            problems.append(f"store: {writer.errors} item(s) could not be written (see the log)")
         status = run_status(reason, stats)
         requests = int(stats.get("downloader/request_count", 0))
         self.store.finish_run(self.run_id, status, pages, problems, stats, requests=requests)

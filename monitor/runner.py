@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from crawler import parsepool
 from crawler.kinds import spider_for
 from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
@@ -80,7 +81,10 @@ async def crawl_sources(
     async def crawl_group(group: list[SourceSpec]) -> list[CrawlResult]:
         return [await crawl_one(runner, spec, progress, full) for spec in group]
 
-    results_by_group = await asyncio.gather(*(crawl_group(g) for g in groups.values()))
+    try:
+        results_by_group = await asyncio.gather(*(crawl_group(g) for g in groups.values()))
+    finally:
+        await parsepool.close()
     by_id = {r.source_id: r for group in results_by_group for r in group}
     return [by_id[spec.id] for spec in specs]
 

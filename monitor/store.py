@@ -94,14 +94,15 @@ class Known:
 
 
 class Store:
-    def __init__(self, path: str | Path, removal_after: int = 3):
+    def __init__(self, path: str | Path, removal_after: int = 3, check_same_thread: bool = True):
         self.path = Path(path)
         self.removal_after = removal_after
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a database file (pass --db FILE)")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
+                                   check_same_thread=check_same_thread)
             self.db = Database(conn)
             self.db.execute("PRAGMA busy_timeout = 30000")
             self.db.enable_wal()

@@ -18,9 +18,10 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler import parsepool
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, ListingItem, NoticeItem
-from crawler.parser import ParseError, parse_html
+from crawler.parser import ParseError
 from crawler.parser.decoding import decode, looks_truncated
 from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
@@ -97,11 +98,14 @@ class KindSpider(scrapy.Spider):
         self.allowed_domains = sorted({registered_domain(url) for url in source.start_urls})
         self.problems: list[str] = []
         self.details_requested = 0
+        self.parse_in_worker = False  # from_crawler reads NOTICEWATCH_PARSE_WORKER
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> KindSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.list_redirect_dropped, signal=signals.request_scheduled)
+        spider.parse_in_worker = crawler.settings.getbool("NOTICEWATCH_PARSE_WORKER", True)
+        parsepool.start(spider.parse_in_worker)
         return spider
 
     def is_known_unchanged(self, url: str, title: str | None, date: str | None) -> bool:
@@ -303,17 +307,18 @@ class KindSpider(scrapy.Spider):
         """Whether a parsed page is stored; kinds that filter (founder_epaper) override this."""
         return True
 
-    def parse_detail(
+    async def parse_detail(
         self,
         response: Response,
         list_title: str | None = None,
         list_date: str | None = None,
         extra: dict[str, Any] | None = None,
-    ) -> Iterable[NoticeItem | DetailFailure | scrapy.Request]:
+    ) -> AsyncIterator[NoticeItem | DetailFailure | scrapy.Request]:
         url = original_url(response.request)
         if response.status in REDIRECT_STATUSES:
             kwargs = {"list_title": list_title, "list_date": list_date, "extra": extra or {}}
-            yield from self.follow_detail_redirect(response, kwargs)
+            for request_or_failure in self.follow_detail_redirect(response, kwargs):
+                yield request_or_failure
             return
         self.count("pages/detail")
         text = self.response_text(response)
@@ -335,7 +340,9 @@ class KindSpider(scrapy.Spider):
             self.report_problem("truncated", url, "the page ends before its </body></html>")
             yield self.failure(url, "truncated page", "error")
             return
-        notice = parse_html(
+        # In a worker process (crawler/parsepool.py): the next download starts meanwhile.
+        notice = await parsepool.parse(
+            self.parse_in_worker,
             text,
             response.url,
             source_id=self.source.id,

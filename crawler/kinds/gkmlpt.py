@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
@@ -158,17 +158,17 @@ class GkmlptSpider(KindSpider):
         extra = {field: _text(article.get(field)) for field in ("identifier", "document_number")}
         return url, _text(article.get("title")), article_date(article.get("date")), extra
 
-    def parse_detail(
+    async def parse_detail(
         self,
         response: Response,
         list_title: str | None = None,
         list_date: str | None = None,
         extra: dict[str, Any] | None = None,
-    ) -> Iterable[Any]:
+    ) -> AsyncIterator[Any]:
         # 索引号/文号 the API left empty come from the page's header table.
         table = self.catalogue_table(response) if isinstance(response, scrapy.http.TextResponse) else {}
         merged = {k: (extra or {}).get(k) or table.get(k) for k in ("identifier", "document_number")}
-        for item in super().parse_detail(response, list_title, list_date, merged):
+        async for item in super().parse_detail(response, list_title, list_date, merged):
             if isinstance(item, NoticeItem):
                 self.count("field/identifier/missing", 0 if item.notice.identifier else 1)
             yield item

@@ -1,0 +1,197 @@
+"""Parse detail pages in a worker process, beside the downloading.
+
+A crawl is one request at a time per domain; without this, every page's parse (page → fields,
+crawler.parser) sits on the reactor thread between one download and the next, and Python's GIL
+rules out a thread. So the crawling process keeps one worker (`python -m crawler.parseworker`,
+shared by its spiders) that parses while the reactor fetches the next page (bench/crawl_bench.py
+measures the effect).
+
+A plain child process on pipes, not multiprocessing: spawned and fork-server children re-import
+the parent's main module (a script that crawls would crawl again in its worker), and the crawling
+process — a Twisted reactor, an asyncio loop, SQLite connections — must not be forked.
+
+`NOTICEWATCH_PARSE_WORKER` (Scrapy setting, default True): False parses in-process.
+A worker that dies (killed, out of memory) is replaced and its pages parsed in-process; one that
+cannot start (no fork allowed, a broken install) is given up for the life of the process with one
+warning. A crawl never fails for the worker. It is replaced after TASKS_PER_WORKER pages, and
+exits by itself when the crawling process ends (its input closes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+from crawler.notice import Notice
+from crawler.parser import parse_html
+from crawler.parseworker import HEADER, frame
+
+logger = logging.getLogger(__name__)
+
+TASKS_PER_WORKER = 5000  # bounds what a months-long daemon's parser could accumulate
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class WorkerGone(RuntimeError):
+    """The worker process ended before answering."""
+
+
+class Worker:
+    """One `crawler.parseworker` process; replies come back in request order."""
+
+    def __init__(self, proc: asyncio.subprocess.Process):
+        self.proc = proc
+        self.pending: collections.deque[asyncio.Future[Any]] = collections.deque()
+        self.sent = 0
+        self.answered = 0
+        self.alive = True
+        self.reader = asyncio.ensure_future(self._read())
+
+    @classmethod
+    async def start(cls) -> Worker:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "crawler.parseworker", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, env=env, limit=2**26)
+        return cls(proc)
+
+    async def parse(self, text: str, url: str, options: dict[str, Any]) -> Notice:
+        assert self.proc.stdin is not None
+        if not self.alive:
+            raise WorkerGone("the parse worker has exited")
+        reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.pending.append(reply)
+        self.sent += 1
+        self.proc.stdin.write(frame((text, url, options)))
+        try:
+            await self.proc.stdin.drain()
+        except (ConnectionError, RuntimeError) as exc:
+            self._fail(WorkerGone(f"the parse worker stopped reading ({exc})"))
+        status, value = await reply
+        if status == "ok":
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    async def _read(self) -> None:
+        assert self.proc.stdout is not None
+        try:
+            while True:
+                (size,) = HEADER.unpack(await self.proc.stdout.readexactly(HEADER.size))
+                answer = pickle.loads(await self.proc.stdout.readexactly(size))
+                self.answered += 1
+                if self.pending:
+                    future = self.pending.popleft()
+                    if not future.done():
+                        future.set_result(answer)
+        except (asyncio.IncompleteReadError, ConnectionError, EOFError, ValueError) as exc:
+            code = self.proc.returncode
+            self._fail(WorkerGone(f"the parse worker ended ({exc.__class__.__name__}, exit {code})"))
+
+    def _fail(self, exc: Exception) -> None:
+        self.alive = False
+        while self.pending:
+            future = self.pending.popleft()
+            if not future.done():
+                future.set_exception(exc)
+
+    async def close(self) -> None:
+        """End of input: the worker answers what it has, then exits."""
+        self.alive = False
+        if self.proc.stdin is not None and not self.proc.stdin.is_closing():
+            self.proc.stdin.close()
+        try:
+            await asyncio.wait_for(self.proc.wait(), timeout=10)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+        await asyncio.gather(self.reader, return_exceptions=True)
+
+
+class _Pool:
+    """The process's worker, bound to the event loop it was started on."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+    worker: Worker | None = None
+    starting: asyncio.Future[Worker] | None = None
+    retired: set[Worker] = set()
+    disabled: str | None = None
+
+
+async def _current() -> Worker | None:
+    loop = asyncio.get_running_loop()
+    if _Pool.loop is not loop:  # a new event loop (tests, a restarted reactor): start afresh
+        _Pool.loop, _Pool.worker, _Pool.starting, _Pool.retired = loop, None, None, set()
+    worker = _Pool.worker
+    if worker is not None and worker.alive and worker.sent < TASKS_PER_WORKER:
+        return worker
+    if worker is not None:
+        _Pool.worker = None
+        _retire(worker)
+    if _Pool.disabled:
+        return None
+    if _Pool.starting is None:
+        _Pool.starting = asyncio.ensure_future(Worker.start())
+    starting = _Pool.starting
+    try:
+        worker = await starting
+    except OSError as exc:
+        _disable(f"cannot start python -m crawler.parseworker: {exc}")
+        return None
+    finally:
+        if _Pool.starting is starting:
+            _Pool.starting = None
+    if _Pool.worker is None:
+        _Pool.worker = worker
+    return _Pool.worker
+
+
+def _retire(worker: Worker) -> None:
+    _Pool.retired.add(worker)
+    task = asyncio.ensure_future(worker.close())
+    task.add_done_callback(lambda _: _Pool.retired.discard(worker))
+
+
+def _disable(reason: str) -> None:
+    if not _Pool.disabled:
+        _Pool.disabled = reason
+        logger.warning("parse worker unavailable (%s): parsing in-process from now on", reason)
+
+
+def start(enabled: bool) -> None:
+    """Start the worker ahead of the first detail page, if an event loop is running."""
+    if not enabled:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # started on first use instead
+    asyncio.ensure_future(_current())
+
+
+async def close() -> None:
+    """Stop the worker (after a batch of crawls; the next crawl starts another)."""
+    workers = [w for w in (_Pool.worker, *_Pool.retired) if w is not None]
+    _Pool.worker = None
+    await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
+
+
+async def parse(in_worker: bool, text: str, url: str, **options: Any) -> Notice:
+    """parse_html(text, url, **options) in the worker process (or here, if not `in_worker`)."""
+    worker = await _current() if in_worker else None
+    if worker is None:
+        return parse_html(text, url, **options)
+    try:
+        return await worker.parse(text, url, options)
+    except WorkerGone as exc:
+        if worker.answered == 0:
+            _disable(str(exc))
+        else:
+            logger.warning("%s; parsing %s in-process and starting another worker", exc, url)
+        return parse_html(text, url, **options)
