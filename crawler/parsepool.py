@@ -73,7 +73,7 @@ class Worker:
         try:
             await self.proc.stdin.drain()
         except (ConnectionError, RuntimeError) as exc:
-            self._fail(WorkerGone(f"the parse worker stopped reading ({exc})"))
+            self._fail(WorkerGone(f"the parse worker stopped reading its input ({exc!r})"))
         status, value = await reply
         if status == "ok":
             return value  # type: ignore[no-any-return]
@@ -91,7 +91,9 @@ class Worker:
                     if not future.done():
                         future.set_result(answer)
         except (asyncio.IncompleteReadError, ConnectionError, EOFError, ValueError) as exc:
-            code = self.proc.returncode
+            code = await self.proc.wait() if isinstance(exc, asyncio.IncompleteReadError) else None
+            if self.alive:  # not closed by us
+                logger.warning("the parse worker (pid %s) ended unexpectedly (exit %s)", self.proc.pid, code)
             self._fail(WorkerGone(f"the parse worker ended ({exc.__class__.__name__}, exit {code})"))
 
     def _fail(self, exc: Exception) -> None:

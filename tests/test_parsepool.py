@@ -1,0 +1,140 @@
+"""The parse worker (crawler/parsepool.py): same notices as parsing in-process, and a crawl never
+fails for it — a killed worker is replaced, one that cannot start is given up with a warning."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from crawler import parsepool
+from crawler.parser import parse_html
+from crawler.parser.decoding import decode
+from tests.helpers import GUARD_DIR, ROOT, cli_env
+
+GOLDEN = ROOT / "tests" / "golden" / "parser"
+
+
+def pages() -> list[tuple[str, str]]:
+    return [(decode(p.read_bytes(), None), f"http://127.0.0.1/{p.name}") for p in sorted(GOLDEN.glob("*.html"))]
+
+
+@pytest.fixture(autouse=True)
+def fresh_pool(monkeypatch: pytest.MonkeyPatch):
+    # The worker inherits the environment: keep the socket guard in it.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(GUARD_DIR), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setattr(parsepool._Pool, "disabled", None)
+    yield
+    parsepool._Pool.loop = None
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_worker_parses_exactly_as_in_process() -> None:
+    async def main():
+        try:
+            got = [await parsepool.parse(True, html, url, source_id="s") for html, url in pages()]
+            return got, parsepool._Pool.worker.proc.pid
+        finally:
+            await parsepool.close()
+
+    got, pid = run(main())
+    assert pid != os.getpid()
+    assert got == [parse_html(html, url, source_id="s") for html, url in pages()]
+    assert len(got) >= 3
+
+
+def test_replies_stay_in_order_when_pages_are_sent_together() -> None:
+    async def main():
+        try:
+            return await asyncio.gather(*(parsepool.parse(True, html, url) for html, url in pages()))
+        finally:
+            await parsepool.close()
+
+    assert [n.url for n in run(main())] == [url for _, url in pages()]
+
+
+def test_a_killed_worker_is_replaced_and_its_page_parsed_here(caplog: pytest.LogCaptureFixture) -> None:
+    (html, url), *_ = pages()
+    big = html.replace("</body>", "<p>" + "整改落实情况。" * 20_000 + "</p></body>")
+
+    async def main():
+        try:
+            await parsepool.parse(True, html, url)
+            first = parsepool._Pool.worker
+            in_flight = asyncio.ensure_future(parsepool.parse(True, big, url))
+            await asyncio.sleep(0)  # sent; killed long before a page this size is parsed
+            os.kill(first.proc.pid, signal.SIGKILL)
+            during = await in_flight  # its worker died mid-parse: parsed in-process
+            after = await parsepool.parse(True, html, url)  # by a new worker
+            return first, during, after, parsepool._Pool.worker
+        finally:
+            await parsepool.close()
+
+    with caplog.at_level(logging.WARNING, logger="crawler.parsepool"):
+        first, during, after, second = run(main())
+    assert during == parse_html(big, url)
+    assert after == parse_html(html, url)
+    assert second is not None and second is not first and second.proc.pid != first.proc.pid
+    assert parsepool._Pool.disabled is None
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("in-process" in m and "starting another worker" in m for m in messages), messages
+
+
+def test_a_worker_that_cannot_start_is_given_up_once(monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(parsepool.sys, "executable", "/nonexistent/python")
+    (html, url), *_ = pages()
+
+    async def main():
+        return [await parsepool.parse(True, html, url) for _ in range(3)]
+
+    with caplog.at_level(logging.WARNING, logger="crawler.parsepool"):
+        got = run(main())
+    assert got == [parse_html(html, url)] * 3
+    assert parsepool._Pool.disabled and "cannot start" in parsepool._Pool.disabled
+    assert sum("parse worker unavailable" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_parser_errors_reach_the_caller() -> None:
+    async def main():
+        try:
+            return await parsepool.parse(True, "<html></html>", "http://127.0.0.1/x", no_such_option=1)
+        finally:
+            await parsepool.close()
+
+    with pytest.raises(TypeError, match="no_such_option"):
+        run(main())
+
+
+def test_an_unguarded_script_is_not_run_again_by_the_worker(tmp_path: Path) -> None:
+    """multiprocessing's spawn/forkserver children re-import the main module: a script without
+    `if __name__ == "__main__"` would crawl a second time. The worker never imports it."""
+    marker = tmp_path / "runs"
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(f"""
+        import asyncio
+        from pathlib import Path
+        from crawler import parsepool
+        with Path({str(marker)!r}).open("a") as f:
+            f.write("ran\\n")
+        async def main():
+            notice = await parsepool.parse(True, "<html><body><h1>标题</h1><p>正文。</p></body></html>", "http://127.0.0.1/a")
+            await parsepool.close()
+            print(notice.title)
+        asyncio.run(main())
+    """), encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], env=cli_env(), capture_output=True, text=True,
+                         timeout=60, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert marker.read_text().splitlines() == ["ran"]
+    assert "parse worker" not in out.stderr
