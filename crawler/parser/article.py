@@ -8,7 +8,7 @@ the most Chinese text (../shared/DESIGN.md, "Facts about the real portals").
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .dates import parse_date
@@ -53,10 +53,10 @@ class Article:
     body_text: str
 
 
-def read_meta(tree: Element) -> dict[str, str]:
+def read_meta(metas: Iterable[Element]) -> dict[str, str]:
     """<meta name=…> contents by lower-cased name (NFCMS: articletitle, pubdate, contentsource)."""
     out: dict[str, str] = {}
-    for meta in tree.iter("meta"):
+    for meta in metas:
         name = (meta.get("name") or meta.get("property") or "").strip().lower()
         content = (meta.get("content") or "").strip()
         if name and content and name not in out:
@@ -147,7 +147,7 @@ def extract_article(html: str, url: str | None = None, body_selectors: Sequence[
     if tree is None:
         return Article(None, None, None, "")
     page = scan(tree)
-    meta = read_meta(tree)
+    meta = read_meta(page.metas)
     body = find_body(page, body_selectors)
     title = find_title(page, meta, body)
     if body is not None:

@@ -15,6 +15,9 @@ from .text import fold_width, is_chrome_line
 _BREADCRUMB_RE = re.compile(
     r"^(?:所在位置|当前位置|您的位置|您现在的位置|您当前的位置|位置)\s*[::]|^首页\s*[>>»/]|(?:\s[>>»]\s.*){2,}"
 )
+# Its first two branches: without a ">" or "»" in the line, only these can match (and fail fast,
+# while the third would be tried at every position of a long paragraph).
+_BREADCRUMB_HEAD_RE = re.compile(r"(?:所在位置|当前位置|您的位置|您现在的位置|您当前的位置|位置)\s*[::]|首页\s*[>>»/]")
 _SEPARATOR_RE = re.compile(r"^[-—=_*·~]{2,}$")
 # Bare 日期/时间 must not follow a CJK character, so "公开时间:" in the body is not a publication date.
 _DATE_LABEL_RE = re.compile(
@@ -42,15 +45,25 @@ class Header:
 
 
 def is_meta_line(line: str) -> bool:
-    folded = fold_width(line)
+    return _is_meta(fold_width(line))
+
+
+def _is_meta(folded: str) -> bool:
     return bool(_META_LINE_RE.match(folded)) or bool(
         _DATE_LABEL_RE.search(folded) and _SOURCE_RE.search(folded)
     )
 
 
 def is_breadcrumb(line: str) -> bool:
-    folded = fold_width(line)
-    return bool(_BREADCRUMB_RE.search(folded)) or bool(_SEPARATOR_RE.match(folded))
+    return _is_breadcrumb(fold_width(line))
+
+
+def _is_breadcrumb(folded: str) -> bool:
+    if ">" in folded or "»" in folded:
+        crumb = _BREADCRUMB_RE.search(folded)
+    else:
+        crumb = _BREADCRUMB_HEAD_RE.match(folded)
+    return bool(crumb) or bool(_SEPARATOR_RE.match(folded))
 
 
 def find_header_date(lines: list[str]) -> str | None:
@@ -71,22 +84,24 @@ def find_header_source(lines: list[str]) -> str | None:
     return None
 
 
-def _is_title_candidate(line: str, known_title: str | None) -> bool:
-    if known_title is not None:
-        return fold_width(line) == fold_width(known_title)
-    return len(line) <= 80 and not _NOT_TITLE_RE.search(fold_width(line))
+def _is_title_candidate(line: str, folded: str, folded_title: str | None) -> bool:
+    if folded_title is not None:
+        return folded == folded_title
+    return len(line) <= 80 and not _NOT_TITLE_RE.search(folded)
 
 
 def split_header(lines: list[str], known_title: str | None = None) -> Header:
     """Strip the header block from the top of clean `lines`; the title is found only when known_title is
     None (plain text) and the line looks like one (meta line below it, or title words)."""
     title_at, meta_seen, cut = None, False, 0
+    folded_title = fold_width(known_title) if known_title is not None else None
     for i, line in enumerate(lines[:_MAX_HEADER_LINES]):
-        if is_breadcrumb(line) or is_chrome_line(line):
+        folded = fold_width(line)  # once for the three tests below
+        if _is_breadcrumb(folded) or is_chrome_line(line):
             cut = i + 1
-        elif is_meta_line(line):
+        elif _is_meta(folded):
             meta_seen, cut = True, i + 1
-        elif title_at is None and _is_title_candidate(line, known_title):
+        elif title_at is None and _is_title_candidate(line, folded, folded_title):
             title_at = i
         else:
             break

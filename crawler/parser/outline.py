@@ -24,7 +24,13 @@ _MAX_HEADING = 60
 _ITEMS_SECTION = re.compile(r"整改(?:任务)?(?:的)?落实|问题(?:的)?整改|整改任务|反馈(?:意见|问题)(?:的)?整改")
 _NOT_ITEMS_SECTION = re.compile(r"主体责任|下一步")
 
-_FIRST = frozenset("一二三四五六七八九十((0123456789")  # a cheap test before the four patterns
+# The patterns a paragraph can match, by its first character (each pattern's first character is
+# fixed: a numeral for 1 and 4, a bracket for 2, an ASCII digit for 3), in the order they are tried.
+_BY_FIRST = {
+    **dict.fromkeys("一二三四五六七八九十", (_LEVELS[0], _LEVELS[3])),
+    **dict.fromkeys("((", (_LEVELS[1],)),
+    **dict.fromkeys("0123456789", (_LEVELS[2],)),
+}
 Entry = tuple[int, str, str]  # (level, number as written, heading), internal
 _MARKERS = {1: "{n}、", 2: "({n})", 3: "{n}.", 4: "{n}是"}
 _LEVEL_OF = (
@@ -62,9 +68,10 @@ def find_entries(lines: list[str]) -> tuple[Entry, ...]:
     out: list[Entry] = []
     for line in lines:
         line = line.strip()
-        if not line or line[0] not in _FIRST:
+        levels = _BY_FIRST.get(line[0]) if line else None
+        if not levels:
             continue
-        for level, pattern in _LEVELS:
+        for level, pattern in levels:
             m = pattern.match(line)
             if m:
                 heading = heading_of(m["rest"])

@@ -33,6 +33,7 @@ _CHROME_LINE = re.compile(
     re.VERBOSE,
 )
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
+_SPECIAL_SPACE = re.compile(r"[\t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]|  ")  # what _HORIZONTAL_SPACE changes
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _NOT_CJK = re.compile(r"[^\u3400-\u9fff]+")
 
@@ -138,11 +139,13 @@ def clean_line(line: str) -> str:
 
 def clean_lines(text: str) -> list[str]:
     """Paragraphs of `text`, one per non-empty, non-chrome line."""
-    # One substitution over the whole text: no horizontal space is a line break, so this is
-    # `clean_line` of every line.
     out = []
-    for raw in _HORIZONTAL_SPACE.sub(" ", text).splitlines():
+    for raw in text.splitlines():
+        # `clean_line`, with the substitution only where it can change something: after strip(), a
+        # line whose spaces are single " " stays as it is (indentation is all most lines have).
         line = raw.strip()
+        if line and _SPECIAL_SPACE.search(line):
+            line = _HORIZONTAL_SPACE.sub(" ", line).strip()
         if line and not is_chrome_line(line):
             out.append(line)
     return out

@@ -75,6 +75,7 @@ class Page:
     elements: list[Element] = field(default_factory=list)  # element nodes, document order
     chrome: set[Element] = field(default_factory=set)
     paragraphs: list[Element] = field(default_factory=list)  # <p>
+    metas: list[Element] = field(default_factory=list)  # <meta>
     ids: dict[str, list[Element]] = field(default_factory=dict)
     classes: dict[str, list[Element]] = field(default_factory=dict)
 
@@ -93,7 +94,10 @@ def scan(root: Element) -> Page:
     page = Page(root, list(root.iter(lxml.etree.Element)))  # elements only: no comments, PIs
     chrome, paragraphs, ids, classes = page.chrome, page.paragraphs, page.ids, page.classes
     for el in page.elements:
-        tag = el.tag.lower()
+        tag = el.tag
+        if tag == "meta":  # as root.iter("meta") finds them
+            page.metas.append(el)
+        tag = tag.lower()
         if tag in _CHROME_TAGS:
             chrome.add(el)
         elif tag == "p":
