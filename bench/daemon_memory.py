@@ -5,7 +5,7 @@
 Runs the real daemon (monitor.daemon.Daemon: APScheduler job, Scrapy AsyncCrawlerRunner, store
 pipeline, state writes) in this process against the replica's 15-notice column on loopback, with the
 source scheduled "every INTERVAL s", until CYCLES crawl runs are recorded. Samples RSS (VmRSS from
-/proc/self/status) after a warm-up and every 10 % of the way. Goal (issue "The scheduled daemon"):
+/proc/self/status, plus the parse worker's) after a warm-up and every 10 % of the way. Goal (issue "The scheduled daemon"):
 < 10 MB growth from the warm-up sample to the end. The first crawl stores every notice; the following
 ones are incremental (robots.txt and the first list page), as a months-long daemon's mostly are.
 """
@@ -35,10 +35,21 @@ WARM_UP = 50
 
 
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
+    """This process's resident memory plus its parse worker's (crawler/parsepool.py), if running."""
+    from crawler import parsepool
+
+    worker = parsepool._Pool.worker
+    pids = ["self", *([str(worker.proc.pid)] if worker is not None and worker.alive else [])]
+    total = 0.0
+    for pid in pids:
+        try:
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except FileNotFoundError:  # the worker was just replaced
+            continue
+        total += next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:")), 0.0)
+    if not total:
+        raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
+    return total
 
 
 def measure(cycles: int = 1000, interval: float = 0.05, quiet: bool = False) -> dict:
