@@ -7,6 +7,7 @@ the most Chinese text (../shared/DESIGN.md, "Facts about the real portals").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -151,20 +152,26 @@ def extract_article(html: str, url: str | None = None, body_selectors: Sequence[
     body = find_body(page, body_selectors)
     title = find_title(page, meta, body)
     if body is not None:
-        # Only the text above the body is the header zone: walk the page up to the body, not past it.
-        header_lines = clean_lines(page_text(page, tree, stop=body, keep=body))[-40:]
         body_lines = clean_lines(page_text(page, body, keep=body))
     else:
         body_lines = clean_lines(page_text(page, tree))
-        header_lines = body_lines[:40]
+
+    @functools.cache
+    def header_lines() -> list[str]:
+        # Read only if the meta tags leave the date or the source open (NFCMS pages state both).
+        if body is None:
+            return body_lines[:40]
+        # Only the text above the body is the header zone: walk the page up to the body, not past it.
+        return clean_lines(page_text(page, tree, stop=body, keep=body))[-40:]
+
     # A broad container (.content) may hold the title and the "来源/日期" line itself.
     inner = split_header(body_lines, known_title=title or "")
     published = (
         parse_date(meta.get("pubdate", ""))
-        or find_header_date(header_lines)
+        or find_header_date(header_lines())
         or inner.published_at
         or date_from_url(url)
     )
-    source = meta.get("contentsource") or find_header_source(header_lines) or inner.source_name
+    source = meta.get("contentsource") or find_header_source(header_lines()) or inner.source_name
     body_text = "\n".join(inner.body or body_lines)
     return Article(title, published, fold_width(source).strip() if source else None, body_text)

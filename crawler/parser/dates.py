@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _YEAR_DIGITS = {
@@ -49,14 +50,19 @@ def _tail(p: str) -> str:
     return rf"(?:(?:{y}\s*)?{m}\s*(?:{d}|{x})?|{dd}|{xx})"
 
 
-_POINT_RE = re.compile(r"(?<![\d〇○零一二三四五六七八九十])" + _point(""))
+_NUMERALS = r"[\d〇○零一二三四五六七八九十]"
+_POINT_RE = re.compile(rf"(?<!{_NUMERALS})" + _point(""))
 _RANGE_RE = re.compile(
-    r"(?<![\d〇○零一二三四五六七八九十])"
+    rf"(?<!{_NUMERALS})"
     + _point("s_")
     # "自2024年9月26日起至10月25日止": 起 before the separator, 止 after the end.
     + r"\s*起?\s*(?:至|到|—{1,2}|–|-|~|～)\s*(?:次年)?\s*"
     + _tail("e_")
 )
+# Both patterns start with a numeral that does not follow one: a match can only start where a run of
+# numerals starts (see `_matches`).
+_NUMERAL_RUN = re.compile(rf"{_NUMERALS}+")
+_NEXT_CHAR = re.compile(r"\s*(\S?)")  # the first character after any whitespace ("" at the end)
 _ISO_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 _PART_DAYS = {
     "上旬": (1, 10),
@@ -128,7 +134,7 @@ def _mention(m: re.Match[str], p: str) -> DateMention:
         return DateMention(_number(g[p + "gy"]), month, day, None, m.start(), m.end(), note, text)
     day_text = g.get(p + "d") or g.get(p + "od")
     note = None
-    if g.get(p + "d") and m.string[m.end(p + "d") :].lstrip()[:1] not in ("日", "号"):
+    if g.get(p + "d") and _NEXT_CHAR.match(m.string, m.end(p + "d"))[1] not in ("日", "号"):
         note = "no 日 (truncated?)"
     return DateMention(
         _number(g.get(p + "y")),
@@ -142,9 +148,22 @@ def _mention(m: re.Match[str], p: str) -> DateMention:
     )
 
 
+def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for _POINT_RE and _RANGE_RE, trying only the positions where a run of
+    numerals starts: the regex engine would otherwise try every branch at every character."""
+    end = 0
+    for run in _NUMERAL_RUN.finditer(text):
+        at = run.start()
+        if at >= end:
+            m = pattern.match(text, at)
+            if m:
+                yield m
+                end = m.end()
+
+
 def find_mentions(text: str) -> list[DateMention]:
     """Every date-like mention (at least a month) in reading order."""
-    return [_mention(m, "") for m in _POINT_RE.finditer(text)]
+    return [_mention(m, "") for m in _matches(_POINT_RE, text)]
 
 
 def _last_day(year: int, month: int) -> int:
@@ -216,7 +235,7 @@ def find_ranges(text: str, anchor: dt.date | None = None, *, nearest: bool = Fal
     An end that still falls before its start is not a date anyone can act on: it becomes None and
     the range says why in `problems`."""
     out = []
-    for m in _RANGE_RE.finditer(text):
+    for m in _matches(_RANGE_RE, text):
         first, last = _mention(m, "s_"), _mention(m, "e_")
         start = resolve(first, anchor, as_end=False, nearest=nearest)
         end = resolve(last, start or anchor, as_end=True, month=first.month if last.month is None else None)
@@ -238,7 +257,7 @@ def parse_date(text: str, anchor: dt.date | None = None) -> str | None:
     if not text:
         return None
     iso = _ISO_RE.search(text)
-    for m in _POINT_RE.finditer(text):
+    for m in _matches(_POINT_RE, text):
         if iso and iso.start() <= m.start():
             break
         day = resolve(_mention(m, ""), anchor)
