@@ -117,9 +117,12 @@ def sources_table(config, store) -> Table:  # noqa: ANN001 - Config, Store | Non
             notices = str(
                 next(store.rows("select count(*) n from notices where source_id = ?", [source.id]))["n"]
             )
+            # The newest in the order of idx_runs_source_id_started_at (rowid breaks ties), read
+            # off the index; "order by id desc" sorted every run of the source (0.4 s at 175k runs).
             run = next(
                 store.rows(
-                    "select status, started_at from runs where source_id = ? order by id desc limit 1",
+                    "select status, started_at from runs where source_id = ? "
+                    "order by started_at desc, id desc limit 1",
                     [source.id],
                 ),
                 None,
