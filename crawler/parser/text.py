@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 
-import opencc
+from .simplify import char_class, to_simplified
 
 # Whole lines that are page furniture, never notice content. Matched after width folding (NFKC),
 # so ":" stands for both "：" and ":".
@@ -36,16 +36,6 @@ _HORIZONTAL_SPACE = re.compile(r"[ \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+"
 _SPECIAL_SPACE = re.compile(r"[\t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]|  ")  # what _HORIZONTAL_SPACE changes
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _NOT_CJK = re.compile(r"[^\u3400-\u9fff]+")
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → simplified Chinese (opencc t2s); simplified text passes through unchanged."""
-    return _t2s().convert(text) if text else text
 
 
 def detect_script(text: str) -> str:
@@ -78,18 +68,7 @@ _FOLD = {
 }
 
 
-def _char_class(chars: list[str]) -> str:
-    """A regex class of `chars` as ranges of consecutive code points (faster to compile)."""
-    points, out = sorted(map(ord, chars)), []
-    for point in points:
-        if out and out[-1][1] == point - 1:
-            out[-1][1] = point
-        else:
-            out.append([point, point])
-    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in out) + "]"
-
-
-_FOLDABLE = re.compile(_char_class(list(_FOLD)))
+_FOLDABLE = re.compile(char_class(list(_FOLD)))
 
 
 def _fold_char(m: re.Match[str]) -> str:
