@@ -21,6 +21,8 @@ _META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", r
 _HTML_RE = re.compile(
     r"<\s*(?:!doctype\s+html|html|head|body|meta|title|div|p|table|span|a)\b[^>]*>", re.IGNORECASE
 )
+# Control characters other than \t \n \v \f \r: what binary data decodes to.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -50,8 +52,12 @@ def _try(data: bytes, codec: str | None) -> str | None:
 
 
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for c in text[:4096] if c < " " and c not in "\t\n\r\f\v")
-    return controls > max(2, len(text[:4096]) // 100)
+    head = text[:4096]
+    # In UTF-8 a control character is one byte, and no byte of another character is below 0x80:
+    # deleting those bytes counts them at C speed (a regex or a generator visits every character).
+    encoded = head.encode("utf-8", "surrogatepass")
+    controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES))
+    return controls > max(2, len(head) // 100)
 
 
 def decode(data: bytes, content_type: str | None = None, encoding: str | None = None) -> str:
