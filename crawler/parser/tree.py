@@ -25,10 +25,10 @@ _CHROME_ATTR_RE = re.compile(
     r"(?:^|[-_ ])(?:nav|menu|footer|foot|header|topbar|sidebar|comment|related|pager|pagination)(?:$|[-_ ])",
     re.IGNORECASE,
 )
+_CHROME_ATTR_LOWER_RE = re.compile(_CHROME_ATTR_RE.pattern)  # for lower-cased ASCII attributes
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol tr td th table h1 h2 h3 h4 h5 h6 section article blockquote pre dd dt dl hr center".split()
 )
-_CHROME_ATTR_LOWER_RE = re.compile(_CHROME_ATTR_RE.pattern)
 BLOCK_BREAK = "\x1e"  # stands for a block boundary while source newlines are folded
 # XPath's normalize-space() splits on these four only (a class attribute's tokens, as CSS sees them).
 _XML_SPACE = re.compile(r"[ \t\n\r]+")
@@ -49,13 +49,8 @@ def parse_tree(html: str) -> Element | None:
         return None
 
 
-def is_chrome(element: Element) -> bool:
-    """Navigation, header/footer, share and print widgets, breadcrumbs … by tag, id or class."""
-    tag = element.tag.lower() if isinstance(element.tag, str) else ""
-    return tag in _CHROME_TAGS or _chrome_attrs(element.get("id"), element.get("class"))
-
-
 def _chrome_attrs(id_: str | None, cls: str | None) -> bool:
+    """Share and print widgets, navigation, breadcrumbs … by id or class (chrome tags: _CHROME_TAGS)."""
     if id_ is None and cls is None:
         return False
     attrs = f"{id_ or ''} {cls or ''}"
