@@ -198,26 +198,45 @@ def configure_logging(verbose: int) -> None:
 
         configure(verbose)
         return
-    # What monitor.logs.configure_logging(0) sets, less its handler.
+    # What monitor.logs.configure_logging(0) sets, its handler standing in.
     root = logging.getLogger()
-    root.handlers[:] = [_FirstRecord()]
+    root.handlers[:] = [_LogsHandler()]
     root.setLevel(logging.WARNING)
     for name in ("scrapy", "twisted", "filelock"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-class _FirstRecord(logging.Handler):
-    """Stands in for monitor.logs' handler until a record comes: then installs it and passes it on."""
+class _LogsHandler(logging.Handler):
+    """Passes records to the handler monitor.logs.configure_logging(0) installs, made on the first
+    record. It stays in the root logger's list; whatever else is there (a test's caplog) stays too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handlers: list[logging.Handler] | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        from monitor.logs import configure_logging as configure
-
-        root = logging.getLogger()
-        if self in root.handlers:
-            configure(0)
-        for handler in root.handlers:
-            if handler is not self and record.levelno >= handler.level:
+        if self.handlers is None:
+            self.handlers = _handlers_of_logs()
+        for handler in self.handlers:
+            if record.levelno >= handler.level:
                 handler.handle(record)
+
+
+def _handlers_of_logs() -> list[logging.Handler]:
+    """The handlers monitor.logs.configure_logging(0) installs, made without changing the root
+    logger's handlers or any logger's level as they are now."""
+    from monitor.logs import configure_logging as configure
+
+    root = logging.getLogger()
+    loggers = [root, *(v for v in root.manager.loggerDict.values() if isinstance(v, logging.Logger))]
+    levels = [(logger, logger.level) for logger in loggers]
+    handlers = root.handlers[:]
+    configure(0)
+    made = [h for h in root.handlers if h not in handlers]
+    root.handlers[:] = handlers
+    for logger, level in levels:
+        logger.setLevel(level)
+    return made
 
 
 class Context:

@@ -168,3 +168,33 @@ def test_a_read_only_command_does_not_check_kind_options_but_crawling_does(tmp_p
         source.spec()
     with pytest.raises(ConfigError, match=r"sources\[paper\]: days: expected a whole number from 1 to 31"):
         ctx.config()
+
+
+def test_without_v_the_log_handler_is_made_on_the_first_record_beside_the_others() -> None:
+    import logging
+
+    from monitor.cli import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    try:
+        configure_logging(0)
+        [stand_in] = root.handlers
+        keep = Keep()
+        root.addHandler(keep)  # as a test's caplog does after the CLI ran in-process
+        logging.getLogger("tests.startup").info("below WARNING")
+        assert stand_in.handlers is None  # nothing logged yet: monitor.logs' handler not made
+        logging.getLogger("tests.startup").warning("first")
+        logging.getLogger("tests.startup").warning("second")
+        assert seen == ["first", "second"]
+        assert root.handlers == [stand_in, keep] and root.level == logging.WARNING
+        assert [type(h).__name__ for h in stand_in.handlers] == ["RichHandler"]
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
