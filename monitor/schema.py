@@ -226,3 +226,12 @@ def m009_source_fact_indexes(db: Database) -> None:
     """Per-source "newest notice" and "last success" lookups (digests' source problems, status)."""
     db.execute("create index if not exists idx_notices_source_first_seen on notices(source_id, first_seen)")
     db.execute("create index if not exists idx_runs_source_status_finished on runs(source_id, status, finished_at)")
+
+
+@migrations()
+def m010_newest_first_indexes(db: Database) -> None:
+    """`notices list` (Store.notices: newest first, optionally of one source) read off an index
+    instead of sorting every notice (~0.7 s at 100k notices)."""
+    db.execute("create index if not exists idx_notices_newest on notices(coalesce(published_at, ''), id)")
+    db.execute("create index if not exists idx_notices_source_newest "
+               "on notices(source_id, coalesce(published_at, ''), id)")
