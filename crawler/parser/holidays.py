@@ -4,7 +4,9 @@ Working days are Monday–Friday, minus the public holidays, plus the weekend da
 exchange (调休). The table below is data transcribed from the State Council General Office's yearly
 holiday notices (国务院办公厅关于…年部分节假日安排的通知, www.gov.cn); outside COVERED_YEARS the
 count falls back to Monday–Friday and the caller says so (disclosure_basis "working_days_mon_fri").
-Provincial extra days and ethnic-autonomous-area holidays are not in it.
+Provincial extra days and ethnic-autonomous-area holidays are not in it. The 2026 rows were checked
+against the notice of 2025-11-04 as published by Xinhua (politics.gmw.cn/2025-11/04/content_38391083.htm):
+seven holiday blocks and six worked weekend days, all as below.
 """
 
 from __future__ import annotations
