@@ -5,7 +5,7 @@
 Serves SOURCES NFCMS columns of NOTICES generated notices each (bench/change_cycle.py's sites, 20 a
 page) on 127.0.0.1, port 0. Prints one JSON line {"base_url", "start_urls"}, then answers commands on
 stdin, one a line: `log` prints the request paths since the last `log` as one JSON line (and clears
-them); `quit` (or end of input) stops the server.
+them); `cpu` prints the server's CPU seconds so far; `quit` (or end of input) stops the server.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,8 @@ def main() -> None:
                 paths = server.paths()
                 server.clear_requests()
                 print(json.dumps(paths), flush=True)
+            elif command == "cpu":  # this process's CPU seconds so far (the server's share of a run)
+                print(json.dumps(time.process_time()), flush=True)
             elif command == "quit":
                 break
 

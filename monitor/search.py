@@ -13,10 +13,8 @@ every insert and new version, and `rebuild_index` recreates it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -30,16 +28,14 @@ _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ff
 _HAN_RUN = re.compile(_HAN.pattern[1:-1] + "+")
 
 
-@cache
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def fold(text: str) -> str:
-    """NFKC (full/half width) and traditional → simplified: the form both index and query use."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text or "")).lower()
+    """NFKC (full/half width) and traditional → simplified: the form both index and query use.
+    The parser's versions of both: the same result, without their cost on text they leave alone
+    (most text is simplified already; indexing runs once per stored notice)."""
+    from crawler.parser.simplify import to_simplified
+    from crawler.parser.text import fold_width
+
+    return to_simplified(fold_width(text or "")).lower()
 
 
 def index_text(text: str | None) -> str:
