@@ -17,9 +17,10 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # `status` imports this module's helpers without sqlite-utils (~35 ms)
+    from sqlite_utils import Database
 
 
 class DaemonBusy(RuntimeError):

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from monitor.daemon_state import now_utc, parse_iso, pid_alive
 from monitor.schedule import parse_schedule
 
 if TYPE_CHECKING:
@@ -252,12 +252,7 @@ def _source_status(
     blocked = next((p for p in problems if p.startswith("blocked:")), None)
     if pause:
         blocked = pause.get("reason") or blocked
-    period = None
-    if schedule:
-        try:
-            period = parse_schedule(schedule).period()
-        except ValueError:
-            period = None
+    period = _period(schedule) if schedule else None
     health, reason = assess_health(
         enabled,
         finished or last,
@@ -334,26 +329,13 @@ def _daemon(conn: sqlite3.Connection, now: datetime) -> DaemonInfo | None:
     )
 
 
-# monitor.daemon_state's now_utc, parse_iso and pid_alive (it imports sqlite-utils: ~35 ms).
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def pid_alive(pid: int) -> bool:
+@functools.cache
+def _period(schedule: str) -> float | None:
+    """Seconds between a schedule's runs (sources mostly share one schedule: computed once)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        return parse_schedule(schedule).period()
+    except ValueError:
+        return None
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:

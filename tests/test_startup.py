@@ -23,8 +23,7 @@ SHIPPED = ROOT / "config.yaml"
 # Never imported by a command that only reads (the crawl machinery and the spiders).
 CRAWLING = ("scrapy", "twisted", "crawler.kinds.base", "crawler.politeness", "monitor.runner")
 # `status` reads with sqlite3 alone, and prints JSON without rich.
-STATUS_JSON_FREE = (*CRAWLING, "crawler.parser", "sqlite_utils", "monitor.store", "rich", "httpx",
-                    "monitor.daemon_state")
+STATUS_JSON_FREE = (*CRAWLING, "crawler.parser", "sqlite_utils", "monitor.store", "rich", "httpx")
 
 CHILD = r"""
 import json, sys
@@ -141,16 +140,13 @@ def test_the_kind_registry_agrees_with_the_spiders() -> None:
 
 def test_copies_kept_for_start_up_agree_with_their_originals() -> None:
     from crawler.politeness import registered_domain
-    from monitor import cli_digest, daemon_state, status
+    from monitor import cli_digest, status
     from monitor.render import FORMATS
 
     assert cli_digest.FORMATS == FORMATS
     for url in ("https://www.zhuhai.gov.cn/x/", "http://xxgk.zhuhai.gov.cn:8080/a", "http://127.0.0.1:8000/",
                 "http://localhost/", "https://www.ccdi.gov.cn/xsxcn/", "https://a.b.example.co.uk/"):
         assert status.registered_domain(url) == registered_domain(url), url
-    for text in (None, "", "2024-10-01T00:00:00", "2024-10-01T08:00:00+08:00"):
-        assert status.parse_iso(text) == daemon_state.parse_iso(text)
-    assert status.pid_alive(1) == daemon_state.pid_alive(1)
 
 
 def test_a_read_only_command_does_not_check_kind_options_but_crawling_does(tmp_path: Path) -> None:
