@@ -238,7 +238,7 @@ def _deliver(target: Target, payload: Payload, env: Mapping[str, str] | None, tr
 
 
 async def scheduled_digest(config: Config, db_path: Path) -> list[Outcome]:
-    """The daemon's digest job (monitor.daemon.DigestJob): send undelivered events to every target.
+    """The daemon's digest job (monitor.daemon_jobs.DigestJob): send undelivered events to every target.
     Raises DeliveryError when a target failed, so the daemon records the job as failed."""
     import asyncio
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.daemon import DaemonSettings, Outcome
+from monitor.daemon_jobs import DaemonSettings, Outcome
 from monitor.schedule import (
     backoff_delay,
     capped_jitter,
