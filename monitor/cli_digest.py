@@ -73,13 +73,16 @@ def register(cli: click.Group) -> None:
             if send:
                 outcomes = send_digests(store, dconf, now, target_ids=target_ids, since=since_iso,
                                         source_ids=enabled, env=os.environ)
-                for outcome in outcomes:
+                for outcome in (o for o in outcomes if o.status != "busy"):  # busy: in the error below
                     style = {"delivered": "green", "failed": "bold red"}.get(outcome.status, "dim")
                     console().print(outcome.line(), style=style, markup=False, highlight=False)
                 failed = [o.target for o in outcomes if o.status == "failed"]
+                errors = [o.line() for o in outcomes if o.status == "busy"]
                 if failed:
-                    raise UserError(f"delivery failed for {', '.join(failed)}; it is retried on the next "
-                                    "`digest --send`")
+                    errors.append(f"delivery failed for {', '.join(failed)}; it is retried on the next "
+                                  "`digest --send`")
+                if errors:
+                    raise UserError("; ".join(errors))
                 return
             if undelivered:
                 targets = [dconf.target(t) for t in target_ids] if target_ids else list(dconf.targets)

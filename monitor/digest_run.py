@@ -5,6 +5,11 @@
 delivers it and records the attempt; a failed attempt leaves the watermark where it was, so the
 same events (and any newer) go out on the next run. A digest without events is sent only when
 its state (windows closing soon, source problems) differs from the last one the target received.
+
+Per target, "read the watermark, build, deliver, record" holds the target's digest lock
+(monitor.locks.digest_lock): of two senders at once (the daemon's job and a `digest --send`), the
+second waits for the first, then reads the ledger it wrote and finds nothing new. One that waits
+longer than `lock_wait` gives up on that target (outcome `busy`); the next run sends it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from monitor.delivery import DeliveryError, Payload, deliver_email, deliver_file
 from monitor.digest import CHINA, Digest, build_digest, state_key
 from monitor.digest_config import DigestConfig, FileTarget, Target, WebhookTarget
 from monitor.digest_sources import read_source_facts, source_problems
+from monitor.locks import TargetBusy, digest_lock
 from monitor.render import EXTENSIONS, MEDIA_TYPES, render
 from monitor.render.markdown import render_markdown
 from monitor.store import Event, Store
@@ -30,7 +36,7 @@ from monitor.store import Event, Store
 @dataclass(frozen=True)
 class Outcome:
     target: str
-    status: str  # delivered | failed | skipped (nothing new for this target)
+    status: str  # delivered | failed | skipped (nothing new for this target) | busy (another sender)
     events: int = 0
     first_event_id: int | None = None
     last_event_id: int | None = None
@@ -46,6 +52,8 @@ class Outcome:
             )
         if self.status == "skipped":
             return f"{self.target}: nothing new"
+        if self.status == "busy":
+            return self.detail  # the lock's one line, naming the target and the other sender
         return f"{self.target}: {self.status}, {self.events} event{'s' if self.events != 1 else ''}{span}: {self.detail}"
 
 
@@ -136,16 +144,25 @@ def send_digests(
     since: str | None = None,
     source_ids: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
+    lock_wait: float = 60.0,
     **transport: Any,
 ) -> list[Outcome]:
-    """Deliver to every target (or `target_ids`): its undelivered events, or all since `since`."""
+    """Deliver to every target (or `target_ids`): its undelivered events, or all since `since`.
+    Each target under its digest lock, waited for at most `lock_wait` seconds."""
     now = now or datetime.now(UTC)
     targets = [dconf.target(t) for t in target_ids] if target_ids else list(dconf.targets)
     if not targets:
         raise ConfigError(
             "digest: no delivery targets configured (add digest: targets: in config.yaml; see docs/digest.md)"
         )
-    return [_send_one(store, dconf, t, now, since, source_ids, env, transport) for t in targets]
+    outcomes = []
+    for target in targets:
+        try:
+            with digest_lock(store.path, target.id, lock_wait):
+                outcomes.append(_send_one(store, dconf, target, now, since, source_ids, env, transport))
+        except TargetBusy as exc:
+            outcomes.append(Outcome(target.id, "busy", detail=str(exc)))
+    return outcomes
 
 
 def _send_one(
@@ -239,7 +256,7 @@ def _deliver(target: Target, payload: Payload, env: Mapping[str, str] | None, tr
 
 async def scheduled_digest(config: Config, db_path: Path) -> list[Outcome]:
     """The daemon's digest job (monitor.daemon_jobs.DigestJob): send undelivered events to every target.
-    Raises DeliveryError when a target failed, so the daemon records the job as failed."""
+    Raises DeliveryError when a target failed (or was busy), so the daemon records the job as failed."""
     import asyncio
 
     def work() -> list[Outcome]:
@@ -249,7 +266,7 @@ async def scheduled_digest(config: Config, db_path: Path) -> list[Outcome]:
             return send_digests(store, dconf, source_ids=enabled, env=os.environ)
 
     outcomes = await asyncio.to_thread(work)
-    failed = [o.line() for o in outcomes if o.status == "failed"]
+    failed = [o.line() for o in outcomes if o.status in ("failed", "busy")]
     if failed:
         raise DeliveryError("; ".join(failed))
     return outcomes

@@ -79,3 +79,20 @@ def test_errors_are_one_line(setup: tuple[Path, Path], args: tuple[str, ...], me
     out = CliRunner().invoke(cli, ["digest", *args, "--config", str(config), "--db", str(db)])
     assert out.exit_code == 1
     assert message in out.output and "Traceback" not in out.output
+
+
+def test_send_while_another_sender_holds_the_target_is_a_one_line_error(
+    setup: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor import digest_run, locks
+
+    config, db = setup
+    monkeypatch.setattr(digest_run, "digest_lock", lambda path, target, wait: locks.digest_lock(path, target, 0.2))
+    with locks.digest_lock(db, "archive"):  # another `digest --send`, or the daemon's digest job
+        out = CliRunner().invoke(cli, ["digest", "--send", "--config", str(config), "--db", str(db),
+                                       "--now", NOW.isoformat()])
+    assert out.exit_code == 1
+    assert out.output.startswith(f"Error: {db}: a digest for target 'archive' is being delivered by pid ")
+    assert out.output.endswith("; let it finish and try again\n") and out.output.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+    assert "archive: delivered" in invoke("--send", "--config", config, "--db", db).output

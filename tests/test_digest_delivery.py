@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,12 +18,15 @@ from pathlib import Path
 
 import feedparser
 import pytest
+import yaml
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from monitor.digest_config import DigestConfig, EmailTarget, FileTarget, WebhookTarget
 from monitor.digest_run import send_digests, watermark
+from monitor.locks import digest_lock
 from monitor.store import Store
 from tests.digest_scenario import NOW, build_store, item, notice
+from tests.helpers import ROOT, cli_env
 
 ENV = {"NW_SMTP_USER": "desk", "NW_SMTP_PASS": "s3cret", "NW_HOOK_TOKEN": "Bearer t0ken"}
 
@@ -68,6 +75,7 @@ class Receiver(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), ReceiverHandler)
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.replies: list[int] = []  # statuses to answer, in order; then 200
+        self.delay = 0.0  # seconds each answer waits (a slow receiver)
 
     @property
     def url(self) -> str:
@@ -80,6 +88,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
         self.server.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        time.sleep(self.server.delay)
         status = self.server.replies.pop(0) if self.server.replies else 200
         self.send_response(status)
         self.send_header("content-length", "0")
@@ -260,3 +269,58 @@ def test_state_only_digest_is_sent_once(store: Store, receiver: Receiver) -> Non
     assert send_digests(store, config, later, env=ENV)[0].status == "skipped"
 
 
+
+
+# -- two senders at once ---------------------------------------------------------------------------
+# A sender process: imports the CLI, says it is ready, waits for the go file, runs `noticewatch …`.
+SENDER = """
+import pathlib, sys, time
+from monitor.cli import main
+ready, go = map(pathlib.Path, sys.argv[1:3])
+ready.touch()
+while not go.exists():
+    time.sleep(0.002)
+sys.argv = ["noticewatch", *sys.argv[3:]]
+main()
+"""
+
+
+def test_two_senders_at_once_deliver_once(tmp_path: Path, receiver: Receiver) -> None:
+    """Two `digest --send` (or the daemon's digest job and one) started at the same moment: the
+    target's digest lock makes the second wait for the first, then find nothing new."""
+    db = tmp_path / "s.db"
+    build_store(db).close()
+    config = tmp_path / "config.yaml"
+    target = {"id": "newsroom-hook", "type": "webhook", "url": receiver.url, "timeout": 10, "retries": 0}
+    config.write_text(yaml.safe_dump({"sources": [], "digest": {"targets": [target]}}), encoding="utf-8")
+    receiver.delay = 1.0  # the first POST is slow: without the lock the other sender would post too
+    go = tmp_path / "go"
+    args = ["digest", "--send", "--config", config, "--db", db, "--now", NOW.isoformat()]
+    senders = [
+        subprocess.Popen([sys.executable, "-c", SENDER, tmp_path / f"ready-{n}", go, *args], cwd=ROOT,
+                         env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for n in range(2)
+    ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{n}").exists() for n in range(2)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    outputs = sorted(" ".join(sender.communicate(timeout=120)[0].split()) for sender in senders)
+    assert [sender.returncode for sender in senders] == [0, 0], outputs
+    assert len(receiver.requests) == 1
+    assert outputs[0].startswith("newsroom-hook: delivered, 8 events (events #6–#13)"), outputs
+    assert outputs[1] == "newsroom-hook: nothing new"
+    with Store(db) as store:
+        assert [r["status"] for r in store.rows("select status from digests")] == ["delivered"]
+
+
+def test_a_held_target_is_busy_after_the_wait_and_sent_next_time(store: Store, receiver: Receiver) -> None:
+    config = DigestConfig(targets=(hook(receiver.url),))
+    with digest_lock(store.path, "newsroom-hook"):  # another sender, stuck
+        [busy] = send_digests(store, config, NOW, env=ENV, lock_wait=0.3)
+    assert busy.status == "busy"
+    assert busy.line() == (f"{store.path}: a digest for target 'newsroom-hook' is being delivered by pid "
+                           f"{os.getpid()} (waited 0 s); let it finish and try again")
+    assert receiver.requests == [] and list(store.rows("select * from digests")) == []
+    [ok] = send_digests(store, config, NOW, env=ENV)
+    assert (ok.status, ok.first_event_id, ok.last_event_id) == ("delivered", 6, 13)
