@@ -18,11 +18,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from crawler import detail_page, parsepool
 from crawler import settings as crawl_defaults
-from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, NoticeItem
-from crawler.parser import ParseError, parse_html
-from crawler.parser.decoding import decode, looks_truncated
 from monitor.config import Config, Source
 from monitor.politeness import DomainGate
 from monitor.store import Known, RecheckPolicy, Store
@@ -71,7 +69,10 @@ async def recheck(config: Config, sources: Sequence[Source], store: Store, limit
             for known in group:
                 await check_one(client, gate, store, by_id[known.source_id], known, results[known.source_id])
 
-        await asyncio.gather(*(check_group(g) for g in groups.values()))
+        try:
+            await asyncio.gather(*(check_group(g) for g in groups.values()))
+        finally:
+            await parsepool.close()  # the parse worker must not outlive the re-check
     for result in results.values():
         if result.run_id is not None:
             status = "failed" if result.outcomes["blocked"] and not result.outcomes["fetched"] else "completed"
@@ -96,31 +97,22 @@ async def check_one(client: httpx.AsyncClient, gate: DomainGate, store: Store, s
     if fetched.status == 304:
         result.outcomes[store.mark_not_modified(known.url, result.run_id, now)] += 1
         return
-    failure = classify_failure(fetched)
-    text = ""
-    if failure is None:
-        try:
-            text = decode(fetched.content, fetched.headers.get("content-type"), source.encoding)
-        except ParseError as exc:
-            failure = ("error", str(exc))
-    if failure is None and looks_truncated(text):
-        failure = ("error", "truncated page: it ends before its </body></html>")
-    if failure is None:
-        reason = detect_challenge(fetched.status, fetched.url, text)
-        failure = ("blocked", reason) if reason else None
-    if failure is not None:
-        kind, reason = failure
-        problem(result, kind, known.url, reason)
-        if kind == "blocked":
-            gate.pause(known.url, reason)  # one challenge per domain per run, then leave it alone
-        if kind in ("gone", "redirected", "blocked"):
-            outcome = store.record_failure(DetailFailure(source.id, known.url, reason, kind, now), result.run_id)
-            result.outcomes[outcome] += 1
+    if fetched.loop:  # a broken server, not a withdrawn page
+        problem(result, "error", known.url, f"redirect loop (at {fetched.url})")
         return
-    notice = parse_html(text, known.url, source_id=source.id,
-                        body_selectors=tuple(s for s in (source.selectors.get("body"),) if s))
-    if not notice.body_text.strip():
-        problem(result, "error", known.url, "page has no article text")
+    verdict = detail_page.judge(fetched.status, fetched.url, fetched.content, fetched.headers.get("content-type"),
+                                source.encoding, redirected_away=fetched.redirected_away)
+    if isinstance(verdict, detail_page.Readable):
+        notice = await parsepool.parse(True, verdict.text, known.url, source_id=source.id,
+                                       body_selectors=tuple(s for s in (source.selectors.get("body"),) if s))
+        verdict = detail_page.judge_parsed(notice.body_text) or verdict
+    if isinstance(verdict, detail_page.Failed):
+        problem(result, verdict.kind, known.url, verdict.reason)
+        if verdict.kind == "blocked":
+            gate.pause(known.url, verdict.reason)  # one challenge per domain per run, then leave it alone
+        if verdict.kind in ("gone", "redirected", "blocked"):
+            failure = DetailFailure(source.id, known.url, verdict.reason, verdict.kind, now)
+            result.outcomes[store.record_failure(failure, result.run_id)] += 1
         return
     item = NoticeItem(source.id, known.url, notice, now, hashlib.sha256(fetched.content).hexdigest(),
                       fetched.status, etag=fetched.headers.get("etag"),
@@ -174,21 +166,6 @@ def looks_like_home_or_list(url: str) -> bool:
     path = urlsplit(url).path
     last = path.rsplit("/", 1)[-1]
     return path in ("", "/") or last == "" or last.startswith(("index", "default", "list"))
-
-
-def classify_failure(fetched: Fetched) -> tuple[str, str] | None:
-    """(kind, reason) for responses that are not a page of the notice; None for a 200."""
-    if fetched.loop:
-        return "error", f"redirect loop (at {fetched.url})"
-    if fetched.redirected_away:
-        return "redirected", f"redirected to {fetched.url}"
-    if fetched.status in (404, 410):
-        return "gone", f"HTTP {fetched.status}"
-    if fetched.status in (412, 521):
-        return "blocked", detect_challenge(fetched.status, fetched.url, "") or f"HTTP {fetched.status}"
-    if fetched.status != 200:
-        return "error", f"HTTP {fetched.status}"
-    return None
 
 
 def problem(result: RecheckResult, kind: str, url: str, reason: str) -> None:

@@ -18,11 +18,11 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler import parsepool
+from crawler import detail_page, parsepool
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, ListingItem, NoticeItem
 from crawler.parser import ParseError
-from crawler.parser.decoding import decode, looks_truncated
+from crawler.parser.decoding import decode
 from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
 
@@ -321,36 +321,21 @@ class KindSpider(scrapy.Spider):
                 yield request_or_failure
             return
         self.count("pages/detail")
-        text = self.response_text(response)
-        if text is None:
-            yield self.failure(url, "not a text/HTML page", "error")
-            return
-        reason = detect_challenge(response.status, response.url, text)
-        if reason:
-            self.report_problem("blocked", url, reason)
-            yield self.failure(url, reason, "blocked")
-            return
-        if self.redirected_away(response):
-            self.report_problem("detail_failed", url, f"redirected to {response.url}")
-            yield self.failure(url, f"redirected to {response.url}", "redirected")
-            return
-        if looks_truncated(text):
-            # A cut-off page (a CMS that died mid-render, a cache holding half a page) would be
-            # stored as a notice missing its end — and compared, as a bogus "changed" event.
-            self.report_problem("truncated", url, "the page ends before its </body></html>")
-            yield self.failure(url, "truncated page", "error")
+        verdict = self.judge(response)
+        if isinstance(verdict, detail_page.Failed):
+            yield self.report_failure(url, verdict)
             return
         # In a worker process (crawler/parsepool.py): the next download starts meanwhile.
         notice = await parsepool.parse(
             self.parse_in_worker,
-            text,
+            verdict.text,
             response.url,
             source_id=self.source.id,
             body_selectors=tuple(s for s in (self.source.selector("body"),) if s),
         )
-        if not notice.body_text.strip():
-            self.report_problem("empty_body", url, "detail page has no article text")
-            yield self.failure(url, "detail page has no article text", "error")
+        empty = detail_page.judge_parsed(notice.body_text)
+        if empty is not None:
+            yield self.report_failure(url, empty)
             return
         if notice.title is None and list_title:
             notice = notice.replace(title=list_title)
@@ -388,22 +373,24 @@ class KindSpider(scrapy.Spider):
             self.source.id, url, reason, kind, datetime.now(UTC).isoformat(timespec="seconds")
         )
 
-    def response_text(self, response: Response) -> str | None:
-        """Decoded text, honouring a source's `encoding` override; None (and a problem) if not text.
+    def judge(self, response: Response) -> detail_page.Verdict:
+        """What the page a detail request ended on is (crawler/detail_page.py): text to parse, or a
+        failure. Its bytes are decoded by `decode`, honouring a source's `encoding` — not Scrapy's
+        `response.text`, which decodes with the declared charset whatever the bytes are (GBK
+        labelled UTF-8 becomes mojibake, binary becomes garbage text)."""
+        return detail_page.judge(
+            response.status,
+            response.url,
+            response.body,
+            _header(response, b"Content-Type"),
+            self.source.encoding,
+            redirected_away=self.redirected_away(response),
+        )
 
-        Not Scrapy's `response.text`: that decodes with the declared charset whatever the bytes
-        are (GBK labelled UTF-8 becomes mojibake, binary becomes garbage text). `decode` tries the
-        declared charsets strictly, then detection, and refuses binary data."""
-        url = original_url(response.request)
-        if not isinstance(response, scrapy.http.TextResponse):
-            self.report_problem("not_html", url, "response is not a text/HTML page")
-            return None
-        content_type = _header(response, b"Content-Type")
-        try:
-            return decode(response.body, content_type, self.source.encoding)
-        except ParseError as exc:
-            self.report_problem("not_html", url, str(exc))
-            return None
+    def report_failure(self, url: str, verdict: detail_page.Failed) -> DetailFailure:
+        """Report a failed detail page as a problem of the run; the DetailFailure for the store."""
+        self.report_problem(verdict.problem, url, verdict.reason)
+        return self.failure(url, verdict.reason, verdict.kind)
 
     def count_missing_fields(self, notice: Any) -> None:
         """Data-quality stats: doc types, expected fields a notice lacks, parser warnings by field."""
@@ -438,15 +425,9 @@ class KindSpider(scrapy.Spider):
             self.report_problem("detail_failed", url, reason)
             yield self.failure(url, reason, "error")
             return
-        text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
-        reason = detect_challenge(response.status, response.url, text)
-        if reason:
-            self.report_problem("blocked", url, reason)
-            yield self.failure(url, reason, "blocked")
-            return
-        self.report_problem("detail_failed", url, f"HTTP {response.status}")
-        kind = "gone" if response.status in (404, 410) else "error"
-        yield self.failure(url, f"HTTP {response.status}", kind)
+        verdict = self.judge(response)
+        if isinstance(verdict, detail_page.Failed):
+            yield self.report_failure(url, verdict)
 
 
 def original_url(request: scrapy.Request) -> str:

@@ -1,0 +1,86 @@
+"""What a fetched detail page is: text to parse, or a failure of the notice (crawl and re-check alike).
+
+Pure: plain values in (status, final URL, bytes, Content-Type, the source's encoding, whether a
+redirect led away from detail pages), a verdict out. The spider (crawler/kinds/base.py) and the
+re-check (monitor/recheck.py) fetch, follow redirects and parse each their own way; what they make
+of the page they end on is decided here, so they cannot drift apart.
+
+A failure has a kind for the store (DetailFailure.kind: gone, redirected and blocked count toward
+removal, error never does), a one-line reason, and the crawl's problem kind (report_problem).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crawler.challenge import detect_challenge
+from crawler.parser import ParseError
+from crawler.parser.decoding import decode, looks_truncated
+
+GONE_STATUSES = (404, 410)
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A page to parse: its decoded text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Not a page of the notice."""
+
+    kind: str  # gone | redirected | blocked | error (DetailFailure.kind)
+    reason: str  # one line
+    problem: str  # blocked | detail_failed | not_html | truncated | empty_body (the crawl's problem kind)
+
+
+Verdict = Readable | Failed
+
+NO_ARTICLE_TEXT = Failed("error", "detail page has no article text", "empty_body")
+
+
+def judge(
+    status: int,
+    final_url: str,
+    body: bytes,
+    content_type: str | None = None,
+    encoding: str | None = None,
+    redirected_away: bool = False,
+) -> Verdict:
+    """The verdict on the page a detail URL ended on (`final_url`, after any redirects followed).
+
+    In this order: a challenge or ban page (by status, URL or a short page's text) is "blocked";
+    404/410 are "gone", any other 4xx/5xx an "error"; a redirect away from detail pages (home, a
+    list, off-site) is "redirected"; any other status but 200 is an "error"; then the bytes must
+    be text (`decode`, honouring the source's `encoding`), and not cut off (`looks_truncated`).
+    A challenge is looked for even in an error answer or a redirect's target: blocked is what
+    it is, whatever else the page says."""
+    try:
+        text, unreadable = decode(body, content_type, encoding), None
+    except ParseError as exc:
+        text, unreadable = "", str(exc)
+    challenge = detect_challenge(status, final_url, text)
+    if challenge:
+        return Failed("blocked", challenge, "blocked")
+    if status in GONE_STATUSES:
+        return Failed("gone", f"HTTP {status}", "detail_failed")
+    if status >= 400:
+        return Failed("error", f"HTTP {status}", "detail_failed")
+    if redirected_away:
+        return Failed("redirected", f"redirected to {final_url}", "detail_failed")
+    if status != 200:
+        return Failed("error", f"HTTP {status}", "detail_failed")
+    if unreadable is not None:
+        return Failed("error", unreadable, "not_html")
+    if looks_truncated(text):
+        # A cut-off page (a CMS that died mid-render, a cache holding half a page) would be
+        # stored as a notice missing its end — and compared, as a bogus "changed" event.
+        return Failed("error", "the page is cut off before its </body></html>", "truncated")
+    return Readable(text)
+
+
+def judge_parsed(body_text: str) -> Failed | None:
+    """The verdict on a parsed page: a failure when it has no article text, else None (a notice)."""
+    return None if body_text.strip() else NO_ARTICLE_TEXT
