@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import os
 import pickle
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -124,12 +126,32 @@ class _Pool:
     starting: asyncio.Future[Worker] | None = None
     retired: set[Worker] = set()
     disabled: str | None = None
+    holders = 0  # open `held()` blocks: the last to leave stops the worker
+
+
+def _bind() -> None:
+    loop = asyncio.get_running_loop()
+    if _Pool.loop is not loop:  # a new event loop (tests, a restarted reactor): start afresh
+        _Pool.loop, _Pool.worker, _Pool.starting, _Pool.retired, _Pool.holders = loop, None, None, set(), 0
+
+
+@contextlib.asynccontextmanager
+async def held() -> AsyncIterator[None]:
+    """Keep the worker for the length of the block (a batch of crawls, a re-check, the daemon's
+    life); when the last holder leaves, the worker is stopped. Nested and concurrent holders share
+    one worker."""
+    _bind()
+    _Pool.holders += 1
+    try:
+        yield
+    finally:
+        _Pool.holders -= 1
+        if _Pool.holders <= 0:
+            await close()
 
 
 async def _current() -> Worker | None:
-    loop = asyncio.get_running_loop()
-    if _Pool.loop is not loop:  # a new event loop (tests, a restarted reactor): start afresh
-        _Pool.loop, _Pool.worker, _Pool.starting, _Pool.retired = loop, None, None, set()
+    _bind()
     worker = _Pool.worker
     if worker is not None and worker.alive and worker.sent < TASKS_PER_WORKER:
         return worker
@@ -178,7 +200,7 @@ def start(enabled: bool) -> None:
 
 
 async def close() -> None:
-    """Stop the worker (after a batch of crawls; the next crawl starts another)."""
+    """Stop the worker now (`held` does it when its last holder leaves); a later parse starts another."""
     workers = [w for w in (_Pool.worker, *_Pool.retired) if w is not None]
     _Pool.worker = None
     await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)

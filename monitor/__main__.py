@@ -1,6 +1,6 @@
 from monitor.cli import main
 
-# Guarded: parse workers (crawler/parsepool.py) are spawned processes that import the parent's
-# main module; they must not run the CLI.
+# Guarded, as a module that may start processes should be (crawler/parsepool.py's worker is a
+# plain `python -m crawler.parseworker`, which does not import it).
 if __name__ == "__main__":
     main()

@@ -69,10 +69,8 @@ async def recheck(config: Config, sources: Sequence[Source], store: Store, limit
             for known in group:
                 await check_one(client, gate, store, by_id[known.source_id], known, results[known.source_id])
 
-        try:
+        async with parsepool.held():  # stopped after, unless a daemon holds it for its crawls
             await asyncio.gather(*(check_group(g) for g in groups.values()))
-        finally:
-            await parsepool.close()  # the parse worker must not outlive the re-check
     for result in results.values():
         if result.run_id is not None:
             status = "failed" if result.outcomes["blocked"] and not result.outcomes["fetched"] else "completed"

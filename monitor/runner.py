@@ -81,10 +81,8 @@ async def crawl_sources(
     async def crawl_group(group: list[SourceSpec]) -> list[CrawlResult]:
         return [await crawl_one(runner, spec, progress, full) for spec in group]
 
-    try:
+    async with parsepool.held():  # one parse worker for all of them, stopped after
         results_by_group = await asyncio.gather(*(crawl_group(g) for g in groups.values()))
-    finally:
-        await parsepool.close()
     by_id = {r.source_id: r for group in results_by_group for r in group}
     return [by_id[spec.id] for spec in specs]
 

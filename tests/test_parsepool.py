@@ -138,3 +138,22 @@ def test_an_unguarded_script_is_not_run_again_by_the_worker(tmp_path: Path) -> N
     assert out.returncode == 0, out.stderr
     assert marker.read_text().splitlines() == ["ran"]
     assert "parse worker" not in out.stderr
+
+
+def test_the_worker_lives_while_held_and_stops_when_the_last_holder_leaves() -> None:
+    (html, url), *_ = pages()
+
+    async def main():
+        async with parsepool.held():  # the daemon
+            async with parsepool.held():  # a re-check inside it
+                await parsepool.parse(True, html, url)
+                worker = parsepool._Pool.worker
+            kept = parsepool._Pool.worker is worker and worker.alive  # the re-check left: still there
+            await parsepool.parse(True, html, url)
+            same = parsepool._Pool.worker is worker
+        await asyncio.wait_for(worker.proc.wait(), 10)
+        return kept, same, parsepool._Pool.worker, worker.proc.returncode
+
+    kept, same, after, code = run(main())
+    assert kept and same
+    assert after is None and code == 0
