@@ -38,7 +38,7 @@ def rss_mb() -> float:
     """This process's resident memory plus its parse worker's (crawler/parsepool.py), if running."""
     from crawler import parsepool
 
-    worker = parsepool._Pool.worker
+    worker = parsepool.current_worker()
     pids = ["self", *([str(worker.proc.pid)] if worker is not None and worker.alive else [])]
     total = 0.0
     for pid in pids:

@@ -22,10 +22,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import dataclasses
 import logging
 import os
 import pickle
 import sys
+import threading
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -118,21 +121,42 @@ class Worker:
         await asyncio.gather(self.reader, return_exceptions=True)
 
 
+@dataclasses.dataclass
 class _Pool:
-    """The process's worker, bound to the event loop it was started on."""
+    """One event loop's worker. Loops are independent: a process may run several at once (tests
+    run re-checks on threads, each with its own loop), and a worker's pipes belong to one loop."""
 
-    loop: asyncio.AbstractEventLoop | None = None
     worker: Worker | None = None
     starting: asyncio.Future[Worker] | None = None
-    retired: set[Worker] = set()
-    disabled: str | None = None
-    holders = 0  # open `held()` blocks: the last to leave stops the worker
+    retired: set[Worker] = dataclasses.field(default_factory=set)
+    holders: int = 0  # open `held()` blocks: the last to leave stops the worker
 
 
-def _bind() -> None:
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+_disabled: list[str] = []  # why workers are not used in this process (at most one reason)
+
+
+def _pool() -> _Pool:
     loop = asyncio.get_running_loop()
-    if _Pool.loop is not loop:  # a new event loop (tests, a restarted reactor): start afresh
-        _Pool.loop, _Pool.worker, _Pool.starting, _Pool.retired, _Pool.holders = loop, None, None, set(), 0
+    with _lock:
+        pool = _pools.get(loop)
+        if pool is None:
+            pool = _pools[loop] = _Pool()
+        return pool
+
+
+def current_worker() -> Worker | None:
+    """The running loop's worker, if one is started (None outside an event loop)."""
+    try:
+        return _pool().worker
+    except RuntimeError:
+        return None
+
+
+def disabled() -> str | None:
+    """Why this process parses in-process, if a worker could not start."""
+    return _disabled[0] if _disabled else None
 
 
 @contextlib.asynccontextmanager
@@ -140,52 +164,54 @@ async def held() -> AsyncIterator[None]:
     """Keep the worker for the length of the block (a batch of crawls, a re-check, the daemon's
     life); when the last holder leaves, the worker is stopped. Nested and concurrent holders share
     one worker."""
-    _bind()
-    _Pool.holders += 1
+    pool = _pool()
+    pool.holders += 1
     try:
         yield
     finally:
-        _Pool.holders -= 1
-        if _Pool.holders <= 0:
+        pool.holders -= 1
+        if pool.holders <= 0:
             await close()
 
 
 async def _current() -> Worker | None:
-    _bind()
-    worker = _Pool.worker
+    pool = _pool()
+    worker = pool.worker
     if worker is not None and worker.alive and worker.sent < TASKS_PER_WORKER:
         return worker
     if worker is not None:
-        _Pool.worker = None
-        _retire(worker)
-    if _Pool.disabled:
+        pool.worker = None
+        _retire(pool, worker)
+    if _disabled:
         return None
-    if _Pool.starting is None:
-        _Pool.starting = asyncio.ensure_future(Worker.start())
-    starting = _Pool.starting
+    if pool.starting is None:
+        pool.starting = asyncio.ensure_future(Worker.start())
+    starting = pool.starting
     try:
         worker = await starting
     except OSError as exc:
         _disable(f"cannot start python -m crawler.parseworker: {exc}")
         return None
     finally:
-        if _Pool.starting is starting:
-            _Pool.starting = None
-    if _Pool.worker is None:
-        _Pool.worker = worker
-    return _Pool.worker
+        if pool.starting is starting:
+            pool.starting = None
+    if pool.worker is None:
+        pool.worker = worker
+    return pool.worker
 
 
-def _retire(worker: Worker) -> None:
-    _Pool.retired.add(worker)
+def _retire(pool: _Pool, worker: Worker) -> None:
+    pool.retired.add(worker)
     task = asyncio.ensure_future(worker.close())
-    task.add_done_callback(lambda _: _Pool.retired.discard(worker))
+    task.add_done_callback(lambda _: pool.retired.discard(worker))
 
 
 def _disable(reason: str) -> None:
-    if not _Pool.disabled:
-        _Pool.disabled = reason
-        logger.warning("parse worker unavailable (%s): parsing in-process from now on", reason)
+    with _lock:
+        if _disabled:
+            return
+        _disabled.append(reason)
+    logger.warning("parse worker unavailable (%s): parsing in-process from now on", reason)
 
 
 def start(enabled: bool) -> None:
@@ -200,9 +226,11 @@ def start(enabled: bool) -> None:
 
 
 async def close() -> None:
-    """Stop the worker now (`held` does it when its last holder leaves); a later parse starts another."""
-    workers = [w for w in (_Pool.worker, *_Pool.retired) if w is not None]
-    _Pool.worker = None
+    """Stop the running loop's worker now (`held` does it when its last holder leaves); a later
+    parse starts another."""
+    pool = _pool()
+    workers = [w for w in (pool.worker, *pool.retired) if w is not None]
+    pool.worker = None
     await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
 
 

@@ -30,9 +30,8 @@ def pages() -> list[tuple[str, str]]:
 def fresh_pool(monkeypatch: pytest.MonkeyPatch):
     # The worker inherits the environment: keep the socket guard in it.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(GUARD_DIR), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setattr(parsepool._Pool, "disabled", None)
+    monkeypatch.setattr(parsepool, "_disabled", [])
     yield
-    parsepool._Pool.loop = None
 
 
 def run(coro):
@@ -43,7 +42,7 @@ def test_worker_parses_exactly_as_in_process() -> None:
     async def main():
         try:
             got = [await parsepool.parse(True, html, url, source_id="s") for html, url in pages()]
-            return got, parsepool._Pool.worker.proc.pid
+            return got, parsepool.current_worker().proc.pid
         finally:
             await parsepool.close()
 
@@ -70,13 +69,13 @@ def test_a_killed_worker_is_replaced_and_its_page_parsed_here(caplog: pytest.Log
     async def main():
         try:
             await parsepool.parse(True, html, url)
-            first = parsepool._Pool.worker
+            first = parsepool.current_worker()
             in_flight = asyncio.ensure_future(parsepool.parse(True, big, url))
             await asyncio.sleep(0)  # sent; killed long before a page this size is parsed
             os.kill(first.proc.pid, signal.SIGKILL)
             during = await in_flight  # its worker died mid-parse: parsed in-process
             after = await parsepool.parse(True, html, url)  # by a new worker
-            return first, during, after, parsepool._Pool.worker
+            return first, during, after, parsepool.current_worker()
         finally:
             await parsepool.close()
 
@@ -85,7 +84,7 @@ def test_a_killed_worker_is_replaced_and_its_page_parsed_here(caplog: pytest.Log
     assert during == parse_html(big, url)
     assert after == parse_html(html, url)
     assert second is not None and second is not first and second.proc.pid != first.proc.pid
-    assert parsepool._Pool.disabled is None
+    assert parsepool.disabled() is None
     messages = [r.getMessage() for r in caplog.records]
     assert any("in-process" in m and "starting another worker" in m for m in messages), messages
 
@@ -101,7 +100,7 @@ def test_a_worker_that_cannot_start_is_given_up_once(monkeypatch: pytest.MonkeyP
     with caplog.at_level(logging.WARNING, logger="crawler.parsepool"):
         got = run(main())
     assert got == [parse_html(html, url)] * 3
-    assert parsepool._Pool.disabled and "cannot start" in parsepool._Pool.disabled
+    assert parsepool.disabled() and "cannot start" in parsepool.disabled()
     assert sum("parse worker unavailable" in r.getMessage() for r in caplog.records) == 1
 
 
@@ -147,13 +146,34 @@ def test_the_worker_lives_while_held_and_stops_when_the_last_holder_leaves() -> 
         async with parsepool.held():  # the daemon
             async with parsepool.held():  # a re-check inside it
                 await parsepool.parse(True, html, url)
-                worker = parsepool._Pool.worker
-            kept = parsepool._Pool.worker is worker and worker.alive  # the re-check left: still there
+                worker = parsepool.current_worker()
+            kept = parsepool.current_worker() is worker and worker.alive  # the re-check left: still there
             await parsepool.parse(True, html, url)
-            same = parsepool._Pool.worker is worker
+            same = parsepool.current_worker() is worker
         await asyncio.wait_for(worker.proc.wait(), 10)
-        return kept, same, parsepool._Pool.worker, worker.proc.returncode
+        return kept, same, parsepool.current_worker(), worker.proc.returncode
 
     kept, same, after, code = run(main())
     assert kept and same
     assert after is None and code == 0
+
+
+def test_event_loops_on_threads_each_get_their_own_worker() -> None:
+    """Re-checks run on threads with a loop each (tests/test_faults.py): a worker's pipes belong to
+    one loop, so sharing one between loops would hang the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    (html, url), *_ = pages()
+
+    def one() -> tuple[int, str | None]:
+        async def main():
+            async with parsepool.held():
+                notices = [await parsepool.parse(True, html, url) for _ in range(5)]
+                return parsepool.current_worker().proc.pid, notices[-1].title
+
+        return asyncio.run(main())
+
+    with ThreadPoolExecutor(3) as pool:
+        results = [f.result(timeout=60) for f in [pool.submit(one) for _ in range(3)]]
+    assert len({pid for pid, _ in results}) == 3
+    assert {title for _, title in results} == {parse_html(html, url).title}
