@@ -9,7 +9,6 @@ waits up to `wait` seconds, then gives up with a one-line error naming the holde
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import os
 import time
@@ -42,6 +41,8 @@ async def source_lock(db_path: str | Path, source_id: str, wait: float = 60.0) -
     message = (
         "{db}: source '{id}' is being crawled by {holder}; wait for it to finish (or stop it) and try again"
     )
+    import asyncio  # loaded already where this runs; not at import (`noticewatch digest` uses this module)
+
     path = lock_path(db_path, source_id)
     with _Flock(path, wait, SourceBusy, message, db=db_path, id=source_id) as lock:
         while not lock.attempt():
