@@ -94,17 +94,20 @@ class Daemon(JobRunner):
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         self.install_signal_handlers()  # first: a signal during start-up is honoured once open() is done
-        await self.open()
-        assert self.state is not None
-        log.info("daemon started: %d job(s) on %s (pid %d)", len(self.jobs), self.db_path, os.getpid())
-        try:
-            while not self._stop.is_set():
-                try:
-                    await asyncio.wait_for(self._stop.wait(), timeout=HEARTBEAT_SECONDS)
-                except TimeoutError:
-                    self.state.heartbeat()
-        finally:
-            await self.close()
+        # One parse worker for the daemon's life: its crawls and re-checks share it (they would
+        # each stop it when done otherwise); stopped when the daemon stops.
+        async with parsepool.held():
+            await self.open()
+            assert self.state is not None
+            log.info("daemon started: %d job(s) on %s (pid %d)", len(self.jobs), self.db_path, os.getpid())
+            try:
+                while not self._stop.is_set():
+                    try:
+                        await asyncio.wait_for(self._stop.wait(), timeout=HEARTBEAT_SECONDS)
+                    except TimeoutError:
+                        self.state.heartbeat()
+            finally:
+                await self.close()
         return 0
 
     async def open(self) -> None:
@@ -237,7 +240,6 @@ class Daemon(JobRunner):
             )
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await parsepool.close()  # the crawls' parse worker (kept between crawls while running)
         self.state.release(self.stop_reason)
         self.store.close()
         log.warning("daemon stopped (%s)", self.stop_reason)
