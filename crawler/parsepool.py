@@ -95,8 +95,11 @@ class Worker:
                     future = self.pending.popleft()
                     if not future.done():
                         future.set_result(answer)
-        except (asyncio.IncompleteReadError, ConnectionError, EOFError, ValueError) as exc:
-            code = await self.proc.wait() if isinstance(exc, asyncio.IncompleteReadError) else None
+        except Exception as exc:  # noqa: BLE001 - EOF, a broken pipe, a garbled reply: the worker is gone
+            if not isinstance(exc, asyncio.IncompleteReadError):
+                with contextlib.suppress(ProcessLookupError):
+                    self.proc.kill()  # garbled: it cannot be trusted with the next page either
+            code = await self.proc.wait()
             if self.alive:  # not closed by us
                 logger.warning("the parse worker (pid %s) ended unexpectedly (exit %s)", self.proc.pid, code)
             self._fail(WorkerGone(f"the parse worker ended ({exc.__class__.__name__}, exit {code})"))

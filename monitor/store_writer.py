@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +37,7 @@ class StoreWriter:
         self.run_id = run_id
         self.on_outcome = on_outcome
         self.linger = linger
+        self._closing = threading.Event()  # set by close(): no lingering for a batch that will not grow
         self.errors = 0
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="noticewatch-store-writer", daemon=True)
@@ -48,6 +48,7 @@ class StoreWriter:
 
     def close(self) -> None:
         """Write everything queued, then stop (blocks until done)."""
+        self._closing.set()
         self._queue.put(_STOP)
         self._thread.join()
 
@@ -56,7 +57,7 @@ class StoreWriter:
         while not stopping:
             batch = [self._queue.get()]
             if self.linger and batch[0] is not _STOP:
-                time.sleep(self.linger)
+                self._closing.wait(self.linger)
             while len(batch) < MAX_BATCH and batch[-1] is not _STOP:
                 try:
                     batch.append(self._queue.get_nowait())
