@@ -71,7 +71,9 @@ def test_record_then_crawl_the_recording(tmp_path: Path, build, kind: str, path:
     manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text(encoding="utf-8"))
     assert {e["status"] for e in manifest["entries"]} <= {200, 404}
     if kind == "hanweb":
-        assert any(e["method"] == "POST" and "columnid=1234" in e["body"] for e in manifest["entries"])
+        # Seen failing twice under load (the POST missing from the recording): say why if it does.
+        assert any(e["method"] == "POST" and "columnid=1234" in e["body"] for e in manifest["entries"]), (
+            [(e["method"], e.get("url"), e["status"]) for e in manifest["entries"]], out.stderr[-3000:])
     with RecordedServer(tmp_path / "rec") as recorded:
         (tmp_path / "offline").mkdir()
         db, out = crawl_config(tmp_path / "offline", {**source, "start_urls": [recorded.url(path)]})
