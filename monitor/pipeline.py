@@ -35,6 +35,7 @@ class StorePipeline:
         self.store: Store | None = None
         self.writer: StoreWriter | None = None
         self.run_id: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the reactor's, set by open_spider
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -54,10 +55,15 @@ class StorePipeline:
         # We hold the source's crawl lock (monitor.locks): a run left `running` was killed.
         self.store.abort_orphaned_runs(source.id)
         self.run_id = self.store.start_run(source.id, mode="full" if spider.full else "incremental")
+        self._loop = asyncio.get_event_loop()
         self.writer = StoreWriter(self.store, self.run_id, self._count)
 
     def _count(self, outcome: str) -> None:
-        self.crawler.stats.inc_value(f"noticewatch/{outcome}")
+        """From the writer thread: counted on the reactor's thread, where the stats are read (a
+        progress display iterating them must not see a key appear mid-iteration). Queued before
+        the writer's close() returns, so they are all counted before the run row is written."""
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self.crawler.stats.inc_value, f"noticewatch/{outcome}")
 
     def process_item(self, item: Any) -> Any:
         if self.writer is not None and isinstance(item, NoticeItem | DetailFailure | ListingItem):
