@@ -4,37 +4,16 @@ an IP for hours after bursts or retry storms)."""
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-from typing import Any
-from urllib.parse import urlsplit
-
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from crawler.domains import is_loopback_url, registered_domain
+
 LOOPBACK_SLOT = "loopback"  # configured in settings.DOWNLOAD_SLOTS
 # Statuses that mean "the server is unhappy with us" rather than "this page is gone".
 UNHAPPY_STATUSES = frozenset({403, 412, 429, 500, 502, 503, 504, 521, 522, 524})
-
-
-def is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@functools.cache
-def _tld_extractor() -> Any:
-    import tldextract
-
-    # suffix_list_urls=() keeps tldextract on its bundled list: no network fetch, ever.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def keep_public_suffix_list_offline() -> None:
@@ -48,16 +27,6 @@ def keep_public_suffix_list_offline() -> None:
     cookies._split_domain = tldextract.TLDExtract(
         suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
     )
-
-
-@functools.lru_cache(maxsize=4096)
-def _domain_of_host(host: str) -> str:
-    return _tld_extractor()(host).top_domain_under_public_suffix or host
-
-
-def registered_domain(url: str) -> str:
-    """zhuhai.gov.cn for www.zhuhai.gov.cn and xxgk.zhuhai.gov.cn: one firewall, one queue."""
-    return _domain_of_host(urlsplit(url).hostname or "")
 
 
 class DomainSlots:

@@ -12,8 +12,8 @@ Health is derived here, at read time, from runs, the daemon's job state and paus
     disabled `enabled: false` in the config
 
 `noticewatch status` is run from scripts and other shells, so this module imports little: sqlite3,
-no sqlite-utils (monitor.daemon_state imports it, hence the three small helpers at the end), no
-Scrapy (a paused domain is matched with tldextract, as crawler.politeness.registered_domain does).
+no sqlite-utils (monitor.daemon_state imports it for type checking only), no Scrapy (paused
+domains are matched with crawler.domains, which imports none).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
+from crawler.domains import registered_domain
 from monitor.daemon_state import now_utc, parse_iso, pid_alive
 from monitor.schedule import parse_schedule
 
@@ -288,24 +288,6 @@ def _pause_for(source: Any, pauses: dict[str, dict[str, Any]]) -> dict[str, Any]
     if source is None or not pauses:
         return None
     return pauses.get(registered_domain(source.start_urls[0]))
-
-
-def registered_domain(url: str) -> str:
-    """crawler.politeness.registered_domain (the key of domain pauses), without importing Scrapy."""
-    return _domain_of_host(urlsplit(url).hostname or "")
-
-
-@functools.lru_cache(maxsize=1024)
-def _domain_of_host(host: str) -> str:
-    return _tld_extractor()(host).top_domain_under_public_suffix or host
-
-
-@functools.cache
-def _tld_extractor() -> Any:
-    import tldextract
-
-    # As crawler.politeness: tldextract's bundled suffix list, never a network fetch.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _daemon(conn: sqlite3.Connection, now: datetime) -> DaemonInfo | None:
