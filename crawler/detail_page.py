@@ -12,9 +12,11 @@ removal, error never does), a one-line reason, and the crawl's problem kind (rep
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from crawler.challenge import detect_challenge
-from crawler.parser import ParseError
+from crawler.notice import Notice
+from crawler.parser import ParseError, parse_html
 from crawler.parser.decoding import decode, looks_truncated
 
 GONE_STATUSES = (404, 410)
@@ -84,3 +86,24 @@ def judge(
 def judge_parsed(body_text: str) -> Failed | None:
     """The verdict on a parsed page: a failure when it has no article text, else None (a notice)."""
     return None if body_text.strip() else NO_ARTICLE_TEXT
+
+
+def read(
+    status: int,
+    final_url: str,
+    body: bytes,
+    content_type: str | None = None,
+    encoding: str | None = None,
+    redirected_away: bool = False,
+    *,
+    url: str,
+    **parse_options: Any,
+) -> Notice | Failed:
+    """A fetched detail page, whole: `judge` it, parse it (crawler.parser.parse_html(text, url,
+    **parse_options)), `judge_parsed` the result — the notice, or why there is none. What the
+    parse worker does with a page (crawler/parsepool.py), so the crawl's reactor does none of it."""
+    verdict = judge(status, final_url, body, content_type, encoding, redirected_away)
+    if isinstance(verdict, Failed):
+        return verdict
+    notice = parse_html(verdict.text, url, **parse_options)
+    return judge_parsed(notice.body_text) or notice

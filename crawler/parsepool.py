@@ -33,9 +33,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from crawler.detail_page import Failed
 from crawler.notice import Notice
-from crawler.parser import parse_html
-from crawler.parseworker import HEADER, frame
+from crawler.parseworker import HEADER, frame, tasks
 
 logger = logging.getLogger(__name__)
 
@@ -67,21 +67,22 @@ class Worker:
             stdout=asyncio.subprocess.PIPE, env=env, limit=2**26)
         return cls(proc)
 
-    async def parse(self, text: str, url: str, options: dict[str, Any]) -> Notice:
+    async def call(self, task: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The worker's answer to one task (crawler.parseworker.TASKS); its exception re-raised."""
         assert self.proc.stdin is not None
         if not self.alive:
             raise WorkerGone("the parse worker has exited")
         reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.pending.append(reply)
         self.sent += 1
-        self.proc.stdin.write(frame((text, url, options)))
+        self.proc.stdin.write(frame((task, args, kwargs)))
         try:
             await self.proc.stdin.drain()
         except (ConnectionError, RuntimeError) as exc:
             self._fail(WorkerGone(f"the parse worker stopped reading its input ({exc!r})"))
         status, value = await reply
         if status == "ok":
-            return value  # type: ignore[no-any-return]
+            return value
         raise value
 
     async def _read(self) -> None:
@@ -239,14 +240,27 @@ async def close() -> None:
 
 async def parse(in_worker: bool, text: str, url: str, **options: Any) -> Notice:
     """parse_html(text, url, **options) in the worker process (or here, if not `in_worker`)."""
+    return await _run(in_worker, "parse", (text, url), options, url)  # type: ignore[no-any-return]
+
+
+async def read_detail(in_worker: bool, status: int, final_url: str, body: bytes, content_type: str | None,
+                      encoding: str | None, redirected_away: bool, *, url: str, **options: Any) -> Notice | Failed:
+    """crawler.detail_page.read (judge, parse, judge_parsed: a fetched detail page → its notice or
+    the failure) in the worker process (or here, if not `in_worker`). The bytes go as they came:
+    decoding and the challenge check happen there too."""
+    args = (status, final_url, body, content_type, encoding, redirected_away)
+    return await _run(in_worker, "read", args, {"url": url, **options}, url)  # type: ignore[no-any-return]
+
+
+async def _run(in_worker: bool, task: str, args: tuple[Any, ...], kwargs: dict[str, Any], url: str) -> Any:
     worker = await _current() if in_worker else None
     if worker is None:
-        return parse_html(text, url, **options)
+        return tasks()[task](*args, **kwargs)
     try:
-        return await worker.parse(text, url, options)
+        return await worker.call(task, args, kwargs)
     except WorkerGone as exc:
         if worker.answered == 0:
             _disable(str(exc))
         else:
             logger.warning("%s; parsing %s in-process and starting another worker", exc, url)
-        return parse_html(text, url, **options)
+        return tasks()[task](*args, **kwargs)

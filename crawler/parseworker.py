@@ -1,9 +1,13 @@
 """A parse worker: `python -m crawler.parseworker`, page → Notice over its standard input and output.
 
 Started by crawler/parsepool.py. Frames are a 4-byte big-endian length and a pickle: requests
-(text, url, options) in, replies ("ok", Notice) or ("error", exception) out, in order. The worker
-exits at end of input — also when its parent dies, since the pipe then closes. Nothing else may be
-written to standard output; logging goes to standard error.
+(task, args, kwargs) in, replies ("ok", result) or ("error", exception) out, in order. A task is
+one of TASKS: "parse" (crawler.parser.parse_html: text → Notice) or "read" (crawler.detail_page.read:
+a fetched detail page's status, URL and bytes → Notice or Failed). The worker exits at end of
+input — also when its parent dies, since the pipe then closes. Nothing else may be written to
+standard output; logging goes to standard error.
+
+It runs as batch work (crawler/cpu.py): its wake-ups do not preempt the crawl's reactor.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import pickle
 import signal
 import struct
 import sys
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 HEADER = struct.Struct(">I")
@@ -41,15 +46,25 @@ def reply(obj: Any) -> bytes:
         return frame(("error", RuntimeError(f"{obj[1].__class__.__name__}: {obj[1]}; ({exc})")))
 
 
-def main() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl through its own process
+def tasks() -> dict[str, Callable[..., Any]]:
+    """What a request may ask for, by name (imported here: the crawling process imports these too)."""
+    from crawler.detail_page import read
     from crawler.parser import parse_html
 
+    return {"parse": parse_html, "read": read}
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl through its own process
+    from crawler.cpu import run_as_batch_work
+
+    run_as_batch_work()
+    table = tasks()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while (request := read_frame(stdin)) is not None:
-        text, url, options = request
+        task, args, kwargs = request
         try:
-            out = ("ok", parse_html(text, url, **options))
+            out = ("ok", table[task](*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - the crawling process re-raises it
             out = ("error", exc)
         stdout.write(reply(out))

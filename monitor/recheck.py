@@ -98,21 +98,20 @@ async def check_one(client: httpx.AsyncClient, gate: DomainGate, store: Store, s
     if fetched.loop:  # a broken server, not a withdrawn page
         problem(result, "error", known.url, f"redirect loop (at {fetched.url})")
         return
-    verdict = detail_page.judge(fetched.status, fetched.url, fetched.content, fetched.headers.get("content-type"),
-                                source.encoding, redirected_away=fetched.redirected_away)
-    if isinstance(verdict, detail_page.Readable):
-        notice = await parsepool.parse(True, verdict.text, known.url, source_id=source.id,
-                                       body_selectors=tuple(s for s in (source.selectors.get("body"),) if s))
-        verdict = detail_page.judge_parsed(notice.body_text) or verdict
-    if isinstance(verdict, detail_page.Failed):
-        problem(result, verdict.kind, known.url, verdict.reason)
-        if verdict.kind == "blocked":
-            gate.pause(known.url, verdict.reason)  # one challenge per domain per run, then leave it alone
-        if verdict.kind in ("gone", "redirected", "blocked"):
-            failure = DetailFailure(source.id, known.url, verdict.reason, verdict.kind, now)
+    # Judged and parsed in the parse worker, as the spider does (crawler/detail_page.read).
+    page = await parsepool.read_detail(
+        True, fetched.status, fetched.url, fetched.content, fetched.headers.get("content-type"), source.encoding,
+        fetched.redirected_away, url=known.url, source_id=source.id,
+        body_selectors=tuple(s for s in (source.selectors.get("body"),) if s))
+    if isinstance(page, detail_page.Failed):
+        problem(result, page.kind, known.url, page.reason)
+        if page.kind == "blocked":
+            gate.pause(known.url, page.reason)  # one challenge per domain per run, then leave it alone
+        if page.kind in ("gone", "redirected", "blocked"):
+            failure = DetailFailure(source.id, known.url, page.reason, page.kind, now)
             result.outcomes[store.record_failure(failure, result.run_id)] += 1
         return
-    item = NoticeItem(source.id, known.url, notice, now, hashlib.sha256(fetched.content).hexdigest(),
+    item = NoticeItem(source.id, known.url, page, now, hashlib.sha256(fetched.content).hexdigest(),
                       fetched.status, etag=fetched.headers.get("etag"),
                       last_modified=fetched.headers.get("last-modified"))
     result.outcomes["fetched"] += 1

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from crawler.cpu import run_as_batch_work
 from crawler.items import DetailFailure, ListingItem, NoticeItem
 from monitor.store import Store
 
@@ -53,6 +54,7 @@ class StoreWriter:
         self._thread.join()
 
     def _run(self) -> None:
+        run_as_batch_work()  # its wake-ups must not preempt the reactor (crawler/cpu.py)
         stopping = False
         while not stopping:
             batch = [self._queue.get()]

@@ -102,3 +102,15 @@ def test_a_cut_off_page_is_truncated() -> None:
 
 def test_a_cut_off_challenge_page_is_blocked() -> None:
     assert judge(200, URL, CAPTCHA[:30].encode()).kind == "blocked"
+
+
+def test_read_is_judge_then_parse_then_judge_parsed() -> None:
+    """crawler.detail_page.read, what the parse worker does with a fetched page."""
+    from crawler.detail_page import read
+    from crawler.parser import parse_html
+
+    assert read(200, URL, PAGE.encode(), "text/html; charset=utf-8", url=URL, source_id="s") == parse_html(
+        PAGE, URL, source_id="s")
+    assert read(200, URL, CAPTCHA.encode(), "text/html", url=URL).kind == "blocked"
+    assert read(410, URL, b"", None, url=URL) == Failed("gone", "HTTP 410", "detail_failed")
+    assert read(200, URL, b"<html><body></body></html>", None, url=URL) == NO_ARTICLE_TEXT

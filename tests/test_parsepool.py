@@ -177,3 +177,47 @@ def test_event_loops_on_threads_each_get_their_own_worker() -> None:
         results = [f.result(timeout=60) for f in [pool.submit(one) for _ in range(3)]]
     assert len({pid for pid, _ in results}) == 3
     assert {title for _, title in results} == {parse_html(html, url).title}
+
+
+def test_detail_pages_are_judged_and_parsed_in_the_worker_as_they_would_be_here() -> None:
+    """crawler.detail_page.read in the worker: raw bytes in (decoded, challenge-checked there),
+    the notice or the failure out — equal to reading the page in-process."""
+    from crawler.detail_page import Failed, read
+
+    raw = [(p.read_bytes(), f"http://127.0.0.1/{p.name}") for p in sorted(GOLDEN.glob("*.html"))]
+    cases = [(200, url, body, None) for body, url in raw] + [
+        (200, "http://127.0.0.1/c.html", "<html><body>请输入验证码</body></html>".encode("gbk"), "text/html; charset=gbk"),
+        (404, "http://127.0.0.1/gone.html", b"<html><body>not found</body></html>", "text/html"),
+        (200, "http://127.0.0.1/empty.html", b"<html><body><script>x()</script></body></html>", "text/html"),
+    ]
+
+    async def main():
+        try:
+            got = [await parsepool.read_detail(True, status, url, body, ctype, None, False, url=url, source_id="s")
+                   for status, url, body, ctype in cases]
+            return got, parsepool.current_worker().proc.pid
+        finally:
+            await parsepool.close()
+
+    got, pid = run(main())
+    assert pid != os.getpid()
+    assert got == [read(status, url, body, ctype, url=url, source_id="s") for status, url, body, ctype in cases]
+    assert [type(g).__name__ for g in got[-3:]] == ["Failed"] * 3
+    assert [g.kind for g in got[-3:] if isinstance(g, Failed)] == ["blocked", "gone", "error"]
+    assert all(not isinstance(g, Failed) for g in got[:-3])
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="SCHED_BATCH is Linux's")
+def test_the_worker_runs_as_batch_work() -> None:
+    """crawler/cpu.py: the worker's wake-ups must not preempt the crawl's reactor."""
+    (html, url), *_ = pages()
+
+    async def main():
+        try:
+            await parsepool.parse(True, html, url)
+            return os.sched_getscheduler(parsepool.current_worker().proc.pid)
+        finally:
+            await parsepool.close()
+
+    assert run(main()) == os.SCHED_BATCH
+    assert os.sched_getscheduler(0) != os.SCHED_BATCH  # the crawling process itself is not

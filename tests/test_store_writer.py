@@ -4,6 +4,7 @@ transactions, one bad item skipped without undoing the others, everything writte
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -81,3 +82,18 @@ def test_a_bad_item_is_logged_and_skipped_without_undoing_the_others(
         f"post_{n}.html" for n in (0, 1, 2, 4, 5)]
     assert store.count("events") == 5  # the failed item's half-written row was rolled back
     assert "post_3.html" in caplog.text and "disk on fire" in caplog.text
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="SCHED_BATCH is Linux's")
+def test_the_writer_thread_runs_as_batch_work_and_the_caller_does_not(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """crawler/cpu.py: the writer's wake-ups must not preempt the crawl's reactor thread."""
+    seen: list[int] = []
+    real = store.save_item
+    monkeypatch.setattr(store, "save_item", lambda *a: (seen.append(os.sched_getscheduler(0)), real(*a))[1])
+    writer = StoreWriter(store, store.start_run("s"), lambda _: None)
+    try:
+        writer.put(item(1))
+    finally:
+        writer.close()
+    assert seen == [os.SCHED_BATCH]
+    assert os.sched_getscheduler(0) != os.SCHED_BATCH

@@ -321,22 +321,24 @@ class KindSpider(scrapy.Spider):
                 yield request_or_failure
             return
         self.count("pages/detail")
-        verdict = self.judge(response)
-        if isinstance(verdict, detail_page.Failed):
-            yield self.report_failure(url, verdict)
-            return
-        # In a worker process (crawler/parsepool.py): the next download starts meanwhile.
-        notice = await parsepool.parse(
+        # Judged and parsed in a worker process (crawler/parsepool.py): the next download starts
+        # meanwhile, and the reactor thread neither decodes nor parses.
+        result = await parsepool.read_detail(
             self.parse_in_worker,
-            verdict.text,
+            response.status,
             response.url,
+            response.body,
+            _header(response, b"Content-Type"),
+            self.source.encoding,
+            self.redirected_away(response),
+            url=response.url,
             source_id=self.source.id,
             body_selectors=tuple(s for s in (self.source.selector("body"),) if s),
         )
-        empty = detail_page.judge_parsed(notice.body_text)
-        if empty is not None:
-            yield self.report_failure(url, empty)
+        if isinstance(result, detail_page.Failed):
+            yield self.report_failure(url, result)
             return
+        notice = result
         if notice.title is None and list_title:
             notice = notice.replace(title=list_title)
         if notice.published_at is None and list_date:

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.http import Response
 
 from crawler.kinds.base import KindSpider
@@ -71,37 +72,43 @@ class NfcmsSpider(KindSpider):
             yield self.list_request(self.page_url(response.url, page + 1), page + 1, seen)
 
     def list_items(self, response: Response) -> Iterable[tuple[str, str | None, str | None]]:
-        """(url, list title, list date) for each detail link, in page order, same host only."""
-        scope = response
+        """(url, list title, list date) for each detail link, in page order, same host only.
+        On lxml's tree directly: a parsel Selector per link and three per date lookup were most of
+        a list page's time on the reactor thread (bench/crawl_bench.py)."""
+        scopes = [response.selector.root]
         if self.source.selector("list"):
-            scope = response.css(self.source.selector("list")) or response
+            scopes = [s.root for s in response.css(self.source.selector("list"))] or scopes
         host = urlsplit(response.url).netloc
         column = column_of(response.url)
         in_column: list[tuple[str, str | None, str | None]] = []
         elsewhere: list[tuple[str, str | None, str | None]] = []
         done: set[str] = set()
-        for anchor in scope.css("a[href]"):
-            url = urljoin(response.url, anchor.attrib["href"].strip())
-            parts = urlsplit(url)
-            if parts.netloc != host or not self.detail_path.search(parts.path) or url in done:
-                continue
-            done.add(url)
-            title = anchor.attrib.get("title") or " ".join(anchor.css("::text").getall()).strip()
-            row = (url, title or None, self.item_date(anchor))
-            (in_column if parts.path.startswith(column) else elsewhere).append(row)
+        for scope in scopes:
+            if not isinstance(scope, etree._Element):
+                continue  # a selector that matched text or an attribute, not an element
+            for anchor in scope.xpath("descendant-or-self::a[@href]"):
+                url = urljoin(response.url, anchor.get("href").strip())
+                parts = urlsplit(url)
+                if parts.netloc != host or not self.detail_path.search(parts.path) or url in done:
+                    continue
+                done.add(url)
+                title = anchor.get("title") or " ".join(anchor.itertext()).strip()
+                row = (url, title or None, self.item_date(anchor))
+                (in_column if parts.path.startswith(column) else elsewhere).append(row)
         # Sidebars link other columns' posts; use them only when the column itself links none.
         return in_column or elsewhere
 
     @staticmethod
-    def item_date(anchor: scrapy.Selector) -> str | None:
+    def item_date(anchor: etree._Element) -> str | None:
         """The date printed next to a list link (in its <li>/<tr>/parent), as YYYY-MM-DD."""
         for container in (
-            anchor.xpath("ancestor::li[1]"),
-            anchor.xpath("ancestor::tr[1]"),
-            anchor.xpath(".."),
+            next(anchor.iterancestors("li"), None),
+            next(anchor.iterancestors("tr"), None),
+            anchor.getparent(),
         ):
-            text = " ".join(container.css("::text").getall())
-            match = DATE.search(text)
+            if container is None:
+                continue
+            match = DATE.search(" ".join(container.itertext()))
             if match:
                 y, m, d = match.groups()
                 return f"{y}-{int(m):02d}-{int(d):02d}"
