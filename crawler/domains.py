@@ -13,7 +13,13 @@ from urllib.parse import urlsplit
 
 
 def is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
+    return _is_loopback_host((urlsplit(url).hostname or "").lower())
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_loopback_host(host: str) -> bool:
+    """Asked for every request (crawler.politeness.DomainSlots), on the reactor thread: parse
+    each host's address once."""
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
