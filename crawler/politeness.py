@@ -1,15 +1,23 @@
 """Politeness per registered domain: one download slot per firewall, loopback exempt, and a pause
 after consecutive failures (DESIGN.md "Anti-bot": the Zhuhai subdomains share one firewall that bans
-an IP for hours after bursts or retry storms)."""
+an IP for hours after bursts or retry storms). Also: an idempotent POST that got no answer at all
+(a reused keep-alive connection the server had just closed) is sent once more, as Twisted does for
+a GET, instead of counting as a failure."""
 
 from __future__ import annotations
+
+import logging
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from twisted.internet.defer import CancelledError
+from twisted.web.client import RequestTransmissionFailed, ResponseNeverReceived
 
 from crawler.domains import is_loopback_url, registered_domain
+
+logger = logging.getLogger(__name__)
 
 LOOPBACK_SLOT = "loopback"  # configured in settings.DOWNLOAD_SLOTS
 # Statuses that mean "the server is unhappy with us" rather than "this page is gone".
@@ -92,3 +100,45 @@ class FailurePause:
             message = f"{self.limit} consecutive failures (last: {what}); no more requests to {domain} in this crawl"
             if hasattr(spider, "report_problem"):
                 spider.report_problem("paused", request.url, message)
+
+
+def never_answered(exception: BaseException) -> bool:
+    """True when a request got not a byte of answer and was not cancelled (no timeout): Twisted's
+    own test for resending a request on a new connection. Scrapy wraps Twisted's exception in
+    DownloadFailedError, so the cause is looked at too."""
+    for exc in (exception, exception.__cause__):
+        if isinstance(exc, ResponseNeverReceived | RequestTransmissionFailed):
+            return not any(reason.check(CancelledError) for reason in exc.reasons)
+    return False
+
+
+class ResendUnanswered:
+    """Downloader middleware: send a request marked `meta["idempotent"]` (a POST that only reads,
+    e.g. Hanweb's data proxy query) once more when it got no answer at all.
+
+    Scrapy keeps connections alive and reuses them; a server may close one just as it is reused
+    (the replica closes each connection after its answer, real servers after their keep-alive
+    timeout). The request written on it is never read and fails with "Connection was closed
+    cleanly". Twisted resends such a GET by itself, once, on a new connection; a POST it does not,
+    so without this the POST failed — for good with `retries: 0`, else spending a retry and counting
+    towards FailurePause. Placed nearer the download than FailurePause and RetryMiddleware: the
+    resend is neither a failure nor a retry, as for a GET. Once per request.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ResendUnanswered:
+        return cls(crawler)
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | None:
+        if not request.meta.get("idempotent") or request.meta.get("resent_unanswered"):
+            return None
+        if not never_answered(exception):
+            return None
+        self.crawler.stats.inc_value("source/requests/resent_unanswered")
+        logger.info("Resending %s: no answer (%s)", request, exception)
+        return request.replace(dont_filter=True, meta={**request.meta, "resent_unanswered": True})

@@ -4,7 +4,9 @@
 A downloader middleware, on only when NOTICEWATCH_RECORD_DIR is set. Each answer (list pages,
 API answers, POSTed proxy answers, detail pages, robots.txt, redirects, error pages) becomes one
 file under DIR/pages/, and DIR/manifest.json maps each request (method, URL, POSTed body) to its
-file, status, content type, charset and Location header.
+file, status, content type, charset and Location header. A request that got no answer in the end
+(a download error, its retries included) is listed under "unanswered": the recording lacks it, and
+`noticewatch record` fails rather than pass off an incomplete recording.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 
 MANIFEST = "manifest.json"
@@ -27,6 +29,8 @@ class Recorder:
         self.folder = folder
         (folder / "pages").mkdir(parents=True, exist_ok=True)
         self.entries: list[dict[str, Any]] = []
+        # (method, URL, body) of requests whose last attempt failed without an answer → the error.
+        self.unanswered: dict[tuple[str, str, str], str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Recorder:
@@ -36,7 +40,8 @@ class Recorder:
         return cls(Path(folder))
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        body = request.body.decode("utf-8", "replace") if request.method == "POST" else ""
+        body = _body(request)
+        self.unanswered.pop((request.method, request.url, body), None)
         key = hashlib.sha1(f"{request.method} {request.url} {body}".encode()).hexdigest()[:16]
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         ext = (
@@ -63,7 +68,35 @@ class Recorder:
                 "file": name,
             }
         )
-        # Written after every answer, so an interrupted recording is still usable.
-        manifest = json.dumps({"entries": self.entries}, ensure_ascii=False, indent=1)
-        (self.folder / MANIFEST).write_text(manifest, encoding="utf-8")
+        self.write_manifest()
         return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> None:
+        """A download error: the request is unanswered until an attempt (a retry) gets an answer.
+        Requests not sent on purpose (robots.txt, a paused domain) are no gap in the recording."""
+        if not isinstance(exception, IgnoreRequest):
+            self.unanswered[(request.method, request.url, _body(request))] = (
+                f"{type(exception).__name__}: {exception}"
+            )
+            self.write_manifest()
+        return None
+
+    def write_manifest(self) -> None:
+        # Written after every answer, so an interrupted recording is still usable.
+        unanswered = [
+            {"method": method, "url": url, "body": body, "error": error}
+            for (method, url, body), error in self.unanswered.items()
+        ]
+        manifest = {"entries": self.entries, **({"unanswered": unanswered} if unanswered else {})}
+        text = json.dumps(manifest, ensure_ascii=False, indent=1)
+        (self.folder / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def unanswered(folder: Path) -> list[dict[str, str]]:
+    """The requests a recording in `folder` lacks because they got no answer (see Recorder)."""
+    path = folder / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")).get("unanswered", []) if path.exists() else []
+
+
+def _body(request: Request) -> str:
+    return request.body.decode("utf-8", "replace") if request.method == "POST" else ""

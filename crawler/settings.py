@@ -43,6 +43,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.politeness.DomainSlots": 50,
     # Between RetryMiddleware (550) and the download: sees every attempt, retries included.
     "crawler.politeness.FailurePause": 560,
+    # Nearer the download still: an idempotent POST that got no answer (a keep-alive connection
+    # closed as it was reused) is sent once more, neither a failure nor a retry (as Twisted does
+    # for a GET).
+    "crawler.politeness.ResendUnanswered": 570,
 }
 # Stop requesting a registered domain after this many consecutive errors / 403/412/429/5xx/521.
 NOTICEWATCH_PAUSE_AFTER_FAILURES = 3

@@ -40,12 +40,14 @@ def register(cli: click.Group) -> None:
 
         The replica serves the folder offline (`noticewatch replica serve --recorded DIR`, or
         replica.recorded.RecordedServer in a test), so a selector change can be tried without the
-        internet. Nothing is stored in the database.
+        internet. Nothing is stored in the database. Fails (exit 1) when a request got no answer,
+        its retries included: the recording would lack it.
 
         \b
         Example:
           noticewatch record ccdi_xsxc --out tests/fixtures/recorded/ccdi --max-pages 1 --details 3
         """
+        from crawler.recording import unanswered
         from monitor.runner import crawl_settings, crawl_sources, run_reactor
 
         config = ctx.config()
@@ -66,3 +68,10 @@ def register(cli: click.Group) -> None:
         )
         for problem in result.problems:
             console().print(f"  [yellow]{problem}[/]")
+        missing = unanswered(out_dir)
+        if missing:
+            lines = "".join(f"\n  {m['method']} {m['url']}: {m['error']}" for m in missing)
+            raise UserError(
+                f"{out_dir}: incomplete recording, {len(missing)} request(s) got no answer "
+                f'(listed under "unanswered" in manifest.json); record again into a new folder:{lines}'
+            )

@@ -43,6 +43,10 @@ class ReplicaServer:
     ) -> None:
         self.portal = Portal(sites, site_name)
         self.faults: dict[str, Fault] = {}
+        # Seconds a connection stays open after its answer before the server closes it (it closes
+        # every one: HTTP/1.0). A client that reuses it meanwhile (keep-alive) has its request
+        # dropped unread, as when a real server closes an idle connection just as it is reused.
+        self.close_delay = 0.0
         self._host = host
         self._port = port
         self._lock = threading.Lock()
@@ -249,6 +253,11 @@ class ReplicaServer:
                         drip(self.wfile, response.body, fault.drip_seconds)
                     else:
                         self.wfile.write(response.body)
+
+            def finish(self) -> None:
+                super().finish()  # the answer is flushed; the connection is closed after this
+                if server.close_delay and self.close_connection:
+                    time.sleep(server.close_delay)
 
             def log_message(self, format: str, *args: object) -> None:
                 # Quiet: one stderr line per request would drown test output; see `requests`.

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from replica.faults import FAULTS
+from replica.hanweb import PROXY
 from replica.recorded import RecordedServer
 from replica.server import ReplicaServer
 from replica.sites import build_hanweb_sites, build_trs_sites
@@ -71,7 +73,8 @@ def test_record_then_crawl_the_recording(tmp_path: Path, build, kind: str, path:
     manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text(encoding="utf-8"))
     assert {e["status"] for e in manifest["entries"]} <= {200, 404}
     if kind == "hanweb":
-        # Seen failing twice under load (the POST missing from the recording): say why if it does.
+        # Seen failing under load (the POST missing from the recording: it went on a connection the
+        # replica was closing, see the test below): say why if it does.
         assert any(e["method"] == "POST" and "columnid=1234" in e["body"] for e in manifest["entries"]), (
             [(e["method"], e.get("url"), e["status"]) for e in manifest["entries"]], out.stderr[-3000:])
     with RecordedServer(tmp_path / "rec") as recorded:
@@ -90,6 +93,36 @@ def test_record_limits_detail_pages(tmp_path: Path) -> None:
     entries = json.loads((tmp_path / "rec" / "manifest.json").read_text(encoding="utf-8"))["entries"]
     details = [e for e in entries if "/t20" in e["url"]]
     assert len(details) == 2
+
+
+def test_a_post_sent_as_the_server_closes_the_connection_is_sent_again(tmp_path: Path) -> None:
+    # The flake above: the data proxy POST went on the reused keep-alive connection the replica
+    # was closing (it closes each one after its answer); Twisted resends only a GET by itself, and
+    # with `retries: 0` the recording lacked the POST. Waiting before it closes, the replica makes
+    # this happen every time.
+    with ReplicaServer(build_hanweb_sites()) as live:
+        live.close_delay = 0.5
+        source = {"id": "src", "kind": "hanweb", "start_urls": [live.url("/col/col1234/index.html")]}
+        out = record(write_config(tmp_path, source), "src", tmp_path / "rec", "--details", "1")
+        posts = [r for r in live.requests if r.method == "POST"]
+    assert out.returncode == 0, out.stderr
+    manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text(encoding="utf-8"))
+    proxy = [(e["method"], e["status"]) for e in manifest["entries"] if PROXY in e["url"]]
+    assert proxy == [("POST", 200)]
+    assert "unanswered" not in manifest
+    assert len(posts) == 1  # the first one was never read
+
+
+def test_a_request_without_answer_fails_the_recording(tmp_path: Path) -> None:
+    with ReplicaServer(build_hanweb_sites()) as live:
+        live.faults[PROXY] = FAULTS["refused"]  # closed without a byte of answer
+        source = {"id": "src", "kind": "hanweb", "start_urls": [live.url("/col/col1234/index.html")]}
+        out = record(write_config(tmp_path, source), "src", tmp_path / "rec", "--details", "1")
+    assert out.returncode == 1
+    assert "incomplete recording, 1 request(s) got no answer" in out.stderr
+    manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text(encoding="utf-8"))
+    [missing] = manifest["unanswered"]
+    assert missing["method"] == "POST" and PROXY in missing["url"] and "columnid=1234" in missing["body"]
 
 
 def test_a_folder_without_manifest_is_an_error(tmp_path: Path) -> None:

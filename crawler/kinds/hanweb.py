@@ -130,7 +130,8 @@ class HanwebSpider(KindSpider):
             callback=self.parse_records,
             errback=self.list_failed,
             cb_kwargs={"proxy": proxy, "form": form, "per_page": per_page, "start": start, "seen": seen},
-            meta={"handle_httpstatus_list": [404], "page": page},
+            # A query, safe to send again if it got no answer (crawler.politeness.ResendUnanswered).
+            meta={"handle_httpstatus_list": [404], "page": page, "idempotent": True},
             headers={"X-Requested-With": "XMLHttpRequest"},
         )
 
