@@ -58,12 +58,17 @@ class StorePipeline:
         self._loop = asyncio.get_event_loop()
         self.writer = StoreWriter(self.store, self.run_id, self._count)
 
-    def _count(self, outcome: str) -> None:
-        """From the writer thread: counted on the reactor's thread, where the stats are read (a
-        progress display iterating them must not see a key appear mid-iteration). Queued before
-        the writer's close() returns, so they are all counted before the run row is written."""
+    def _count(self, outcomes: list[str], _items: int) -> None:
+        """From the writer thread, once per transaction: counted on the reactor's thread, where the
+        stats are read (a progress display iterating them must not see a key appear mid-iteration).
+        Queued before the writer's close() returns, so all are counted before the run row is written."""
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(self.crawler.stats.inc_value, f"noticewatch/{outcome}")
+        if outcomes:
+            self._loop.call_soon_threadsafe(self._count_here, outcomes)
+
+    def _count_here(self, outcomes: list[str]) -> None:
+        for outcome in outcomes:
+            self.crawler.stats.inc_value(f"noticewatch/{outcome}")
 
     def process_item(self, item: Any) -> Any:
         if self.writer is not None and isinstance(item, NoticeItem | DetailFailure | ListingItem):

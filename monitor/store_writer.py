@@ -32,11 +32,13 @@ _STOP = object()
 
 
 class StoreWriter:
-    def __init__(self, store: Store, run_id: int | None, on_outcome: Callable[[str], None],
+    def __init__(self, store: Store, run_id: int | None, on_written: Callable[[list[str], int], None],
                  linger: float = LINGER):
+        """`on_written(outcomes, items)` is called from this thread after each transaction: the
+        outcomes of its items (new, changed, …) and how many items it took (errors included)."""
         self.store = store
         self.run_id = run_id
-        self.on_outcome = on_outcome
+        self.on_written = on_written
         self.linger = linger
         self._closing = threading.Event()  # set by close(): no lingering for a batch that will not grow
         self.errors = 0
@@ -94,9 +96,8 @@ class StoreWriter:
                 conn.execute("ROLLBACK")
             self.errors += len(batch)
             logger.exception("could not store %d item(s) of run %s", len(batch), self.run_id)
-            return
-        for outcome in outcomes:
-            self.on_outcome(outcome)
+            outcomes = []
+        self.on_written(outcomes, len(batch))
 
     def _save(self, item: Any) -> str | None:
         if isinstance(item, NoticeItem):

@@ -34,7 +34,7 @@ def store(tmp_path: Path):
 
 def test_everything_queued_is_written_in_order_with_outcomes(store: Store) -> None:
     outcomes: list[str] = []
-    writer = StoreWriter(store, store.start_run("s"), outcomes.append)
+    writer = StoreWriter(store, store.start_run("s"), lambda done, _: outcomes.extend(done))
     try:
         for n in range(250):
             writer.put(item(n))
@@ -68,7 +68,7 @@ def test_a_bad_item_is_logged_and_skipped_without_undoing_the_others(
 
     monkeypatch.setattr(store, "save_item", save)
     outcomes: list[str] = []
-    writer = StoreWriter(store, store.start_run("s"), outcomes.append)
+    writer = StoreWriter(store, store.start_run("s"), lambda done, _: outcomes.extend(done))
     with caplog.at_level(logging.ERROR, logger="monitor.store_writer"):
         try:
             for n in range(6):
@@ -90,7 +90,7 @@ def test_the_writer_thread_runs_as_batch_work_and_the_caller_does_not(store: Sto
     seen: list[int] = []
     real = store.save_item
     monkeypatch.setattr(store, "save_item", lambda *a: (seen.append(os.sched_getscheduler(0)), real(*a))[1])
-    writer = StoreWriter(store, store.start_run("s"), lambda _: None)
+    writer = StoreWriter(store, store.start_run("s"), lambda *_: None)
     try:
         writer.put(item(1))
     finally:
