@@ -58,7 +58,7 @@ class StorePipeline:
         self._loop = asyncio.get_event_loop()
         self.writer = StoreWriter(self.store, self.run_id, self._count)
 
-    def _count(self, outcomes: list[str], _items: int) -> None:
+    def _count(self, outcomes: list[str]) -> None:
         """From the writer thread, once per transaction: counted on the reactor's thread, where the
         stats are read (a progress display iterating them must not see a key appear mid-iteration).
         Queued before the writer's close() returns, so all are counted before the run row is written."""

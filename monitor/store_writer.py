@@ -32,10 +32,10 @@ _STOP = object()
 
 
 class StoreWriter:
-    def __init__(self, store: Store, run_id: int | None, on_written: Callable[[list[str], int], None],
+    def __init__(self, store: Store, run_id: int | None, on_written: Callable[[list[str]], None],
                  linger: float = LINGER):
-        """`on_written(outcomes, items)` is called from this thread after each transaction: the
-        outcomes of its items (new, changed, …) and how many items it took (errors included)."""
+        """`on_written(outcomes)` is called from this thread after each transaction, with the
+        outcomes of its items (new, changed, …; none for items that failed)."""
         self.store = store
         self.run_id = run_id
         self.on_written = on_written
@@ -97,7 +97,7 @@ class StoreWriter:
             self.errors += len(batch)
             logger.exception("could not store %d item(s) of run %s", len(batch), self.run_id)
             outcomes = []
-        self.on_written(outcomes, len(batch))
+        self.on_written(outcomes)
 
     def _save(self, item: Any) -> str | None:
         if isinstance(item, NoticeItem):

@@ -34,7 +34,7 @@ def store(tmp_path: Path):
 
 def test_everything_queued_is_written_in_order_with_outcomes(store: Store) -> None:
     outcomes: list[str] = []
-    writer = StoreWriter(store, store.start_run("s"), lambda done, _: outcomes.extend(done))
+    writer = StoreWriter(store, store.start_run("s"), outcomes.extend)
     try:
         for n in range(250):
             writer.put(item(n))
@@ -68,7 +68,7 @@ def test_a_bad_item_is_logged_and_skipped_without_undoing_the_others(
 
     monkeypatch.setattr(store, "save_item", save)
     outcomes: list[str] = []
-    writer = StoreWriter(store, store.start_run("s"), lambda done, _: outcomes.extend(done))
+    writer = StoreWriter(store, store.start_run("s"), outcomes.extend)
     with caplog.at_level(logging.ERROR, logger="monitor.store_writer"):
         try:
             for n in range(6):
