@@ -1,10 +1,10 @@
-"""Parse detail pages in a worker process, beside the downloading.
+"""Judge and parse detail pages in a worker process, beside the downloading.
 
-A crawl is one request at a time per domain; without this, every page's parse (page → fields,
-crawler.parser) sits on the reactor thread between one download and the next, and Python's GIL
-rules out a thread. So the crawling process keeps one worker (`python -m crawler.parseworker`,
-shared by its spiders) that parses while the reactor fetches the next page (bench/crawl_bench.py
-measures the effect).
+A crawl is one request at a time per domain; without this, every page's decoding, challenge check
+and parse (crawler.detail_page.read) sits on the reactor thread between one download and the next,
+and Python's GIL rules out a thread. So the crawling process keeps one worker (`python -m
+crawler.parseworker`, shared by its spiders) that does them while the reactor fetches the next page
+(bench/crawl_bench.py measures the effect).
 
 A plain child process on pipes, not multiprocessing: spawned and fork-server children re-import
 the parent's main module (a script that crawls would crawl again in its worker), and the crawling
@@ -68,7 +68,7 @@ class Worker:
         return cls(proc)
 
     async def call(self, task: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """The worker's answer to one task (crawler.parseworker.TASKS); its exception re-raised."""
+        """The worker's answer to one task (crawler.parseworker.tasks()); its exception re-raised."""
         assert self.proc.stdin is not None
         if not self.alive:
             raise WorkerGone("the parse worker has exited")

@@ -2,7 +2,7 @@
 
 Started by crawler/parsepool.py. Frames are a 4-byte big-endian length and a pickle: requests
 (task, args, kwargs) in, replies ("ok", result) or ("error", exception) out, in order. A task is
-one of TASKS: "parse" (crawler.parser.parse_html: text → Notice) or "read" (crawler.detail_page.read:
+one of `tasks()`: "parse" (crawler.parser.parse_html: text → Notice) or "read" (crawler.detail_page.read:
 a fetched detail page's status, URL and bytes → Notice or Failed). The worker exits at end of
 input — also when its parent dies, since the pipe then closes. Nothing else may be written to
 standard output; logging goes to standard error.
