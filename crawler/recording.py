@@ -92,10 +92,15 @@ class Recorder:
         (self.folder / MANIFEST).write_text(text, encoding="utf-8")
 
 
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """A recording's manifest: its "entries" (one per recorded answer) and, if any, "unanswered"."""
+    path = folder / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def unanswered(folder: Path) -> list[dict[str, str]]:
     """The requests a recording in `folder` lacks because they got no answer (see Recorder)."""
-    path = folder / MANIFEST
-    return json.loads(path.read_text(encoding="utf-8")).get("unanswered", []) if path.exists() else []
+    return list(read_manifest(folder).get("unanswered", []))
 
 
 def _body(request: Request) -> str:

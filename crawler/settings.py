@@ -41,7 +41,8 @@ COOKIES_ENABLED = True
 DOWNLOAD_SLOTS = {"loopback": {"delay": 0.0, "jitter": 0.0, "concurrency": 1}}
 DOWNLOADER_MIDDLEWARES = {
     "crawler.politeness.DomainSlots": 50,
-    # Between RetryMiddleware (550) and the download: sees every attempt, retries included.
+    # Between RetryMiddleware (550) and the download: sees every attempt, retries included (not
+    # the one resend of an unanswered idempotent POST, which ResendUnanswered makes below it).
     "crawler.politeness.FailurePause": 560,
     # Nearer the download still: an idempotent POST that got no answer (a keep-alive connection
     # closed as it was reused) is sent once more, neither a failure nor a retry (as Twisted does

@@ -47,7 +47,7 @@ def register(cli: click.Group) -> None:
         Example:
           noticewatch record ccdi_xsxc --out tests/fixtures/recorded/ccdi --max-pages 1 --details 3
         """
-        from crawler.recording import unanswered
+        from crawler.recording import read_manifest, unanswered
         from monitor.runner import crawl_settings, crawl_sources, run_reactor
 
         config = ctx.config()
@@ -63,7 +63,8 @@ def register(cli: click.Group) -> None:
         settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
         [result] = run_reactor(lambda: crawl_sources([spec], settings, full=True))
         console().print(
-            f"{source_id}: recorded {result.requests} answer(s) ({len(result.scraped)} notice page(s)) "
+            f"{source_id}: recorded {len(read_manifest(out_dir).get('entries', []))} answer(s) "
+            f"({len(result.scraped)} notice page(s)) "
             f"into {out_dir}/manifest.json"
         )
         for problem in result.problems:

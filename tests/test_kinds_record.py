@@ -72,6 +72,7 @@ def test_record_then_crawl_the_recording(tmp_path: Path, build, kind: str, path:
         live_notices = by_path(stored(tmp_path / "live" / "notices.db"))
     manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text(encoding="utf-8"))
     assert {e["status"] for e in manifest["entries"]} <= {200, 404}
+    assert f"recorded {len(manifest['entries'])} answer(s)" in " ".join(out.stdout.split()), out.stdout
     if kind == "hanweb":
         # Seen failing under load (the POST missing from the recording: it went on a connection the
         # replica was closing, see the test below): say why if it does.
