@@ -243,7 +243,8 @@ class Context:
     """Resolves the config and the DB path the same way for every command.
 
     Commands that only read the database load the config without checking kinds' own option
-    values (that needs the kinds' spiders, i.e. Scrapy): `config(check_kind_options=False)`.
+    values (that needs the kinds' spiders, i.e. Scrapy) or cron lines' fields (APScheduler):
+    `config(full_check=False)`.
     """
 
     def __init__(self, config_path: Path | None, db_path: Path | None):
@@ -252,28 +253,28 @@ class Context:
         self._config: Config | None = None
         self._checked = False
 
-    def config(self, check_kind_options: bool = True) -> Config:
-        if self._config is None or (check_kind_options and not self._checked):
+    def config(self, full_check: bool = True) -> Config:
+        if self._config is None or (full_check and not self._checked):
             from monitor.config import DEFAULT_CONFIG, load_config
 
             path = self.config_path or DEFAULT_CONFIG
-            self._config = load_config(path, check_kind_options=check_kind_options)
-            self._checked = check_kind_options
+            self._config = load_config(path, full_check=full_check)
+            self._checked = full_check
         return self._config
 
-    def config_if_present(self, check_kind_options: bool = True) -> Config | None:
+    def config_if_present(self, full_check: bool = True) -> Config | None:
         from monitor.config import DEFAULT_CONFIG
 
         if self.config_path is None and not DEFAULT_CONFIG.exists():
             return None
-        return self.config(check_kind_options)
+        return self.config(full_check)
 
     def db_path(self) -> Path:
         if self.db_arg is not None:
             return self.db_arg
         from monitor.config import DEFAULT_DB
 
-        config = self.config_if_present(check_kind_options=False)
+        config = self.config_if_present(full_check=False)
         return config.storage.path if config else DEFAULT_DB
 
     def store(self, must_exist: bool = True, removal_after: int = 3) -> Store:

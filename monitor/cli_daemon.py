@@ -82,7 +82,7 @@ def register(cli: click.Group) -> None:
 
         path = ctx.db_path()
         try:
-            report = read_status(path, ctx.config_if_present(check_kind_options=False))
+            report = read_status(path, ctx.config_if_present(full_check=False))
         except StatusError as exc:
             raise UserError(str(exc)) from None
         if as_json:

@@ -32,7 +32,7 @@ def sources_list(ctx: Context) -> None:
     """
     from monitor.display import sources_table
 
-    config = ctx.config(check_kind_options=False)
+    config = ctx.config(full_check=False)
     path = ctx.db_path()
     store = None
     if path.exists():

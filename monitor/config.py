@@ -6,7 +6,7 @@ Every error names the file, the source and the key, and lists what is valid, e.g
 Every command loads the config, so loading it stays light: kind names and keys come from the
 registry in crawler/kinds/__init__.py, and a kind's spider (Scrapy, the parser) is imported only to
 check the values of the kind's own options when a source sets some. Read-only commands, which never
-use those options, pass `check_kind_options=False` and skip that import too.
+use those options, pass `full_check=False` and skip that import too.
 """
 
 from __future__ import annotations
@@ -73,13 +73,13 @@ class Source:
     retries: int | None = None
     pause_after_failures: int | None = None
     options: dict[str, Any] = field(default_factory=dict)  # the kind's own keys, checked by the kind
-    # False: loaded with check_kind_options=False, `options` as written in the file (not for crawling).
+    # False: loaded with full_check=False, `options` as written in the file (not for crawling).
     options_checked: bool = field(default=True, compare=False, repr=False)
 
     def spec(self) -> SourceSpec:
         if not self.options_checked:
             raise RuntimeError(f"source {self.id}: its kind options were not checked (load_config with "
-                               "check_kind_options=True to crawl it)")
+                               "full_check=True to crawl it)")
         return SourceSpec(
             id=self.id,
             kind=self.kind,
@@ -127,11 +127,13 @@ COMMON_SOURCE_KEYS = (
 )
 
 
-def load_config(path: str | Path, *, check_kind_options: bool = True) -> Config:
+def load_config(path: str | Path, *, full_check: bool = True) -> Config:
     """Read and validate a config file; raise ConfigError with a one-line message.
 
-    check_kind_options=False: every check but the values of kinds' own options (their spiders
-    check those: importing one costs ~400 ms), for commands that only read the database."""
+    full_check=False, for commands that only read the database: every check but two that cost
+    start-up time — the values of kinds' own options (their spiders check those: importing one
+    costs ~400 ms) and the fields of cron lines (APScheduler: ~70 ms; a line must still have five
+    fields). Commands that crawl or schedule load with full_check=True."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -146,7 +148,7 @@ def load_config(path: str | Path, *, check_kind_options: bool = True) -> Config:
         where = f"line {mark.line + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from None
-    return parse_config(data if data is not None else {}, path, check_kind_options=check_kind_options)
+    return parse_config(data if data is not None else {}, path, full_check=full_check)
 
 
 def _load_yaml(text: str) -> Any:
@@ -161,11 +163,11 @@ def _load_yaml(text: str) -> Any:
     return yaml.safe_load(text)
 
 
-def parse_config(data: Any, path: Path | None = None, *, check_kind_options: bool = True) -> Config:
+def parse_config(data: Any, path: Path | None = None, *, full_check: bool = True) -> Config:
     where = str(path or "config")
     _require_mapping(data, where)
     _check_keys(data, TOP_KEYS, where)
-    defaults = _parse_defaults(data.get("defaults") or {}, f"{where}: defaults")
+    defaults = _parse_defaults(data.get("defaults") or {}, f"{where}: defaults", full_check)
     storage = _parse_storage(data.get("storage") or {}, f"{where}: storage", path)
     raw_sources = data.get("sources") or []
     if not isinstance(raw_sources, list):
@@ -174,7 +176,7 @@ def parse_config(data: Any, path: Path | None = None, *, check_kind_options: boo
     seen: set[str] = set()
     for index, raw in enumerate(raw_sources):
         label = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else index
-        source = _parse_source(raw, defaults, f"{where}: sources[{label}]", check_kind_options)
+        source = _parse_source(raw, defaults, f"{where}: sources[{label}]", full_check)
         if source.id in seen:
             raise ConfigError(f"{where}: sources[{source.id}]: duplicate id '{source.id}'")
         seen.add(source.id)
@@ -185,7 +187,7 @@ def parse_config(data: Any, path: Path | None = None, *, check_kind_options: boo
     return Config(path=path, defaults=defaults, storage=storage, sources=tuple(sources), digest=digest)
 
 
-def _parse_defaults(data: Any, where: str) -> Defaults:
+def _parse_defaults(data: Any, where: str, full_check: bool = True) -> Defaults:
     _require_mapping(data, where)
     _check_keys(data, DEFAULT_KEYS, where)
     values: dict[str, Any] = {}
@@ -194,9 +196,9 @@ def _parse_defaults(data: Any, where: str) -> Defaults:
         if key == "user_agent":
             values[key] = _string(value, f"{where}: user_agent")
         elif key == "schedule":
-            values[key] = _schedule(value, f"{where}: schedule")
+            values[key] = _schedule(value, f"{where}: schedule", full_check)
         elif key in ("recheck_schedule", "digest_schedule"):
-            values[key] = _optional_schedule(value, f"{where}: {key}")
+            values[key] = _optional_schedule(value, f"{where}: {key}", full_check)
         elif key in ("jitter", "backoff_max", "block_pause", "misfire_grace", "stop_timeout", "full_sweep"):
             values[key] = _duration(value, f"{where}: {key}")
         elif key == "timezone":
@@ -222,7 +224,7 @@ def _parse_storage(data: Any, where: str, config_path: Path | None) -> Storage:
     return Storage(path=raw)
 
 
-def _parse_source(data: Any, defaults: Defaults, where: str, check_kind_options: bool = True) -> Source:
+def _parse_source(data: Any, defaults: Defaults, where: str, full_check: bool = True) -> Source:
     _require_mapping(data, where)
     kind = data.get("kind")
     if not isinstance(kind, str) or not kind:
@@ -241,7 +243,7 @@ def _parse_source(data: Any, defaults: Defaults, where: str, check_kind_options:
     _require_mapping(selectors, f"{where}: selectors")
     _check_keys(selectors, registered.selector_keys, f"{where}: selectors")
     options = {key: data[key] for key in registered.kind_option_keys() if key in data}
-    if check_kind_options:
+    if full_check:
         options = _check_options(registered, options, where)
     encoding = data.get("encoding")
     if encoding is not None:
@@ -252,14 +254,14 @@ def _parse_source(data: Any, defaults: Defaults, where: str, check_kind_options:
         kind=kind,
         start_urls=_urls(data["start_urls"], f"{where}: start_urls"),
         max_pages=_positive_int(data.get("max_pages", defaults.max_pages), f"{where}: max_pages"),
-        schedule=_schedule(data.get("schedule", defaults.schedule), f"{where}: schedule"),
+        schedule=_schedule(data.get("schedule", defaults.schedule), f"{where}: schedule", full_check),
         enabled=_bool(data.get("enabled", True), f"{where}: enabled"),
         encoding=encoding,
         selectors={k: _string(v, f"{where}: selectors.{k}") for k, v in selectors.items()},
         download_delay=_optional(data, "download_delay", _non_negative_number, where),
         retries=_optional(data, "retries", lambda v, w: _whole_number(v, w, minimum=0), where),
         options=options,
-        options_checked=check_kind_options or not options,
+        options_checked=full_check or not options,
         pause_after_failures=_optional(
             data, "pause_after_failures", lambda v, w: _whole_number(v, w, minimum=0), where
         ),
@@ -333,21 +335,21 @@ def _urls(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _schedule(value: Any, where: str) -> str:
+def _schedule(value: Any, where: str, check_cron: bool = True) -> str:
     from monitor.schedule import parse_schedule  # a cron line or "every 6h"
 
     text = _string(value, where)
     try:
-        return parse_schedule(text).text
+        return parse_schedule(text, check_cron).text
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def _optional_schedule(value: Any, where: str) -> str | None:
+def _optional_schedule(value: Any, where: str, check_cron: bool = True) -> str | None:
     from monitor.schedule import parse_optional_schedule
 
     try:
-        schedule = parse_optional_schedule(value)
+        schedule = parse_optional_schedule(value, check_cron)
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return schedule.text if schedule else None

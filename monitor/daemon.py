@@ -178,7 +178,8 @@ class Daemon(JobRunner):
             if pause:
                 due = max(due, job.schedule.at_or_after(pause.until, self.tz))
         base = stored or JobState(job.key, source_id=job.source.id if job.source else None)
-        self.state.save_job(replace(base, schedule=job.schedule.text, next_due=due))
+        self.state.save_job(replace(base, schedule=job.schedule.text, period=job.schedule.period(self.tz),
+                                    next_due=due))
         return due
 
     def install_signal_handlers(self) -> None:

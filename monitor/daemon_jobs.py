@@ -195,6 +195,7 @@ class JobRunner:
                 previous,
                 source_id=job.source.id if job.source else None,
                 schedule=job.schedule.text,
+                period=period,
                 next_due=due,
                 last_started=started,
                 last_finished=finished,
@@ -307,7 +308,8 @@ class JobRunner:
         due = max(self._scheduled_next(job) or until, job.schedule.at_or_after(until, self.tz))
         self._reschedule(job, due)
         stored = self.state.job(job.key) or JobState(job.key, source_id=job.source.id if job.source else None)
-        self.state.save_job(replace(stored, schedule=job.schedule.text, next_due=due))
+        self.state.save_job(replace(stored, schedule=job.schedule.text, period=job.schedule.period(self.tz),
+                                    next_due=due))
 
     def _scheduled_next(self, job: Job) -> datetime | None:
         scheduled = self.scheduler.get_job(job.key) if self.scheduler is not None else None

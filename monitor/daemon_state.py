@@ -47,6 +47,7 @@ class JobState:
     job: str
     source_id: str | None = None
     schedule: str | None = None
+    period: float | None = None  # seconds between regular runs of `schedule`, for `status`
     next_due: datetime | None = None
     last_started: datetime | None = None
     last_finished: datetime | None = None
@@ -87,13 +88,14 @@ class DaemonState:
 
     def save_job(self, state: JobState) -> None:
         self.db.execute(
-            "insert or replace into daemon_jobs (job, source_id, schedule, next_due, last_started, "
+            "insert or replace into daemon_jobs (job, source_id, schedule, period, next_due, last_started, "
             "last_finished, last_status, last_run_id, consecutive_failures, last_error, updated_at) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 state.job,
                 state.source_id,
                 state.schedule,
+                state.period,
                 iso(state.next_due),
                 iso(state.last_started),
                 iso(state.last_finished),
@@ -213,6 +215,7 @@ def job_from_row(row: dict[str, Any]) -> JobState:
         job=row["job"],
         source_id=row["source_id"],
         schedule=row["schedule"],
+        period=row.get("period"),
         next_due=parse_iso(row["next_due"]),
         last_started=parse_iso(row["last_started"]),
         last_finished=parse_iso(row["last_finished"]),

@@ -77,8 +77,11 @@ class Schedule:
         return CronTrigger.from_crontab(self.cron, timezone=timezone).get_next_fire_time(None, moment)
 
 
-def parse_schedule(text: str) -> Schedule:
-    """'every 90s' / 'every 6h' / 'every 1h30m' / a five-field cron line → Schedule; ValueError if neither."""
+def parse_schedule(text: str, check_cron: bool = True) -> Schedule:
+    """'every 90s' / 'every 6h' / 'every 1h30m' / a five-field cron line → Schedule; ValueError if neither.
+
+    check_cron=False (read-only commands: `status`): a cron line's fields are not checked, only
+    that it has five — APScheduler, which checks them, costs ~70 ms of start-up."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"expected {SYNTAX}, got {text!r}")
     text = " ".join(text.split())
@@ -93,7 +96,11 @@ def parse_schedule(text: str) -> Schedule:
         raise ValueError(
             f'\'{text}\' is not a cron expression or an interval (units s, m, h, d: "every 90s", "every 6h")'
         )
-    # Imported only for cron lines: APScheduler costs ~60 ms of start-up (`status` reads schedules).
+    if not check_cron:
+        if len(text.split()) != 5:
+            raise ValueError(f"'{text}' is not {SYNTAX} (a cron line has five fields)")
+        return Schedule(text=text, cron=text)
+    # Imported only for cron lines: APScheduler costs ~70 ms of start-up (`status` reads schedules).
     from apscheduler.triggers.cron import CronTrigger
 
     try:
@@ -103,11 +110,11 @@ def parse_schedule(text: str) -> Schedule:
     return Schedule(text=text, cron=text)
 
 
-def parse_optional_schedule(value: Any) -> Schedule | None:
+def parse_optional_schedule(value: Any, check_cron: bool = True) -> Schedule | None:
     """Like parse_schedule, but None, false and "off" mean the job is not scheduled."""
     if value is None or value is False or (isinstance(value, str) and value.strip().lower() in OFF):
         return None
-    return parse_schedule(value)
+    return parse_schedule(value, check_cron)
 
 
 def parse_duration(value: Any) -> float:

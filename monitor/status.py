@@ -252,7 +252,7 @@ def _source_status(
     blocked = next((p for p in problems if p.startswith("blocked:")), None)
     if pause:
         blocked = pause.get("reason") or blocked
-    period = _period(schedule) if schedule else None
+    period = _job_period(job, schedule)
     health, reason = assess_health(
         enabled,
         finished or last,
@@ -309,6 +309,16 @@ def _daemon(conn: sqlite3.Connection, now: datetime) -> DaemonInfo | None:
         row["stopped_at"],
         row["stop_reason"],
     )
+
+
+def _job_period(job: dict[str, Any] | None, schedule: str | None) -> float | None:
+    """The schedule's period: as the daemon stored it for this very schedule text (no cron
+    evaluator to import), else computed here."""
+    if not schedule:
+        return None
+    if job and job.get("period") and job.get("schedule") == schedule:
+        return float(job["period"])
+    return _period(schedule)
 
 
 @functools.cache

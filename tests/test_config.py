@@ -137,3 +137,18 @@ def test_politeness_overrides_per_source() -> None:
     assert spec.scrapy_settings() == {"DOWNLOAD_DELAY": 15.0, "AUTOTHROTTLE_START_DELAY": 15.0, "RETRY_TIMES": 1,
                                       "NOTICEWATCH_PAUSE_AFTER_FAILURES": 2}
     assert parse_config({"sources": [VALID_SOURCE]}, Path("c.yaml")).sources[0].spec().scrapy_settings() == {}
+
+
+def test_a_read_only_load_checks_a_cron_line_for_five_fields_only() -> None:
+    """`full_check=False` (status, sources list) spares APScheduler's import: a cron line with bad
+    fields loads there, and is refused by every command that schedules or crawls."""
+    source = {"id": "s", "kind": "nfcms", "start_urls": ["https://www.example.gov.cn/a/"], "schedule": "99 * * * *"}
+    config = parse_config({"sources": [source]}, full_check=False)
+    assert config.sources[0].schedule == "99 * * * *"
+    with pytest.raises(ConfigError, match=r"sources\[s\]: schedule: '99 \* \* \* \*' is not a cron"):
+        parse_config({"sources": [source]})
+    for full_check in (True, False):
+        with pytest.raises(ConfigError, match="schedule"):
+            parse_config({"sources": [{**source, "schedule": "0 */6 * *"}]}, full_check=full_check)
+        with pytest.raises(ConfigError, match="recheck_schedule"):
+            parse_config({"defaults": {"recheck_schedule": "0 */6 *"}, "sources": [source]}, full_check=full_check)

@@ -297,6 +297,7 @@ def test_restart_neither_repeats_a_fresh_crawl_nor_forgets_an_overdue_one(tmp_pa
             )
             assert second.returncode == 1 and "another noticewatch daemon" in second.stderr
         [job] = query(db, "select * from daemon_jobs where job = 'crawl:src'")
+        assert (job["schedule"], job["period"]) == ("every 1h", 3600.0)  # for `status` (no cron evaluator)
 
         restart_log = tmp_path / "restart.log"
         with daemon(config, db, restart_log) as proc:

@@ -96,6 +96,53 @@ def test_status_json_imports_no_scrapy_store_or_rich(tmp_path: Path, small_db: P
     assert imported(modules, STATUS_JSON_FREE) == []
 
 
+def test_status_takes_cron_periods_from_the_daemon_instead_of_importing_a_cron_evaluator(
+    tmp_path: Path, small_db: Path
+) -> None:
+    """The shipped config schedules with cron lines; evaluating one imports APScheduler (~70 ms of a
+    ~200 ms budget). The daemon stores each job's period (daemon_jobs.period): status uses it when
+    the schedule text is the same, and only then."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "daemon.db"
+    shutil.copy(small_db, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("delete from domain_pauses")
+        conn.execute("update runs set started_at = '2024-09-27T00:00:00+00:00', finished_at = '2024-09-27T00:01:00+00:00'")
+        # A period no cron line in the config has: proof that the stored one was used.
+        conn.execute("insert into daemon_jobs (job, source_id, schedule, period) values "
+                     "('crawl:gdjct_zgls', 'gdjct_zgls', '0 */6 * * *', 3600)")
+    done, modules = run_child(tmp_path, "status", "--json", "--config", SHIPPED, "--db", db)
+    by_id = {s["id"]: s for s in json.loads(done.stdout)["sources"]}
+    assert by_id["gdjct_zgls"]["health"] == "silent"
+    assert "scheduled every 1h" in by_id["gdjct_zgls"]["reason"]
+    # Sources the daemon has not scheduled yet have no stored period: computed (APScheduler) as before.
+    assert "apscheduler" in modules
+    with sqlite3.connect(db) as conn:
+        conn.execute("update daemon_jobs set schedule = 'every 2h'")  # the config changed since
+    done, _ = run_child(tmp_path, "status", "--json", "--config", SHIPPED, "--db", db)
+    reason = {s["id"]: s for s in json.loads(done.stdout)["sources"]}["gdjct_zgls"]["reason"]
+    assert "scheduled every 6h" in reason
+
+
+def test_status_with_every_job_scheduled_by_the_daemon_imports_no_cron_evaluator(
+    tmp_path: Path, small_db: Path
+) -> None:
+    import shutil
+    import sqlite3
+
+    from monitor.config import load_config
+
+    db = tmp_path / "daemon.db"
+    shutil.copy(small_db, db)
+    with sqlite3.connect(db) as conn:
+        conn.executemany("insert into daemon_jobs (job, source_id, schedule, period) values (?, ?, ?, 21600)",
+                         [(f"crawl:{s.id}", s.id, s.schedule) for s in load_config(SHIPPED).sources])
+    _, modules = run_child(tmp_path, "status", "--json", "--config", SHIPPED, "--db", db)
+    assert imported(modules, ("apscheduler",)) == []
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -154,7 +201,7 @@ def test_a_read_only_command_does_not_check_kind_options_but_crawling_does(tmp_p
         "sources:\n  - id: paper\n    kind: founder_epaper\n    start_urls: [http://127.0.0.1/x.htm]\n"
         "    days: 99\n", encoding="utf-8")
     ctx = Context(config, tmp_path / "x.db")
-    [source] = ctx.config(check_kind_options=False).sources
+    [source] = ctx.config(full_check=False).sources
     assert source.options == {"days": 99}
     with pytest.raises(RuntimeError, match="not checked"):
         source.spec()
