@@ -43,3 +43,5 @@ class ListingItem:
     list_url: str
     page: int
     entries: tuple[tuple[str, str | None, str | None], ...]  # (url, list title, list date)
+    # Entries the source's keywords passed over: seen on the list, not fetched (crawler/relevance.py).
+    skipped: tuple[tuple[str, str | None, str | None], ...] = ()

@@ -19,13 +19,16 @@ if TYPE_CHECKING:
 
 # crawler.kinds.base.BASE_OPTION_KEYS: option keys every kind has, read by the config loader itself.
 BASE_OPTION_KEYS = ("max_pages", "encoding", "selectors")
+# crawler.relevance.RELEVANCE_KEYS: every list kind's relevance filter, carried in SourceSpec.options.
+RELEVANCE = ("keywords", "match")
+COMMON = (*BASE_OPTION_KEYS, *RELEVANCE)
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
     spider_path: str  # "module:Class"
-    option_keys: tuple[str, ...] = BASE_OPTION_KEYS  # the spider's `option_keys`
+    option_keys: tuple[str, ...] = COMMON  # the spider's `option_keys`
     selector_keys: tuple[str, ...] = ("body",)  # the spider's `selector_keys`
 
     def kind_option_keys(self) -> tuple[str, ...]:
@@ -38,27 +41,28 @@ class Kind:
         return getattr(__import__(module, fromlist=[cls]), cls)
 
     def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        """The spider's `check_options` (raises crawler.kinds.base.OptionError). No options, nothing
-        to check: every kind's check of {} is {} (tests/test_startup.py), so the spider stays unloaded."""
-        return self.spider().check_options(options) if options else {}
+        """The spider's `checked_options`: keywords/match and the kind's own `check_options` (raises
+        crawler.kinds.base.OptionError). No options, nothing to check: every kind's check of {} is {}
+        (tests/test_startup.py), so the spider stays unloaded."""
+        return self.spider().checked_options(options) if options else {}
 
 
 REGISTRY: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Kind("nfcms", "crawler.kinds.nfcms:NfcmsSpider", selector_keys=("body", "list")),
+        Kind("nfcms", "crawler.kinds.nfcms:NfcmsSpider", (*COMMON, "column_id"), ("body", "list")),
         Kind("trs", "crawler.kinds.trs:TrsSpider", selector_keys=("body", "list")),
-        Kind("gkmlpt", "crawler.kinds.gkmlpt:GkmlptSpider", (*BASE_OPTION_KEYS, "sid", "category")),
-        Kind("hanweb", "crawler.kinds.hanweb:HanwebSpider", (*BASE_OPTION_KEYS, "form", "perpage")),
+        Kind("gkmlpt", "crawler.kinds.gkmlpt:GkmlptSpider", (*COMMON, "sid", "category", "categories")),
+        Kind("hanweb", "crawler.kinds.hanweb:HanwebSpider", (*COMMON, "form", "perpage")),
         Kind(
             "founder_epaper",
             "crawler.kinds.founder_epaper:FounderEpaperSpider",
-            (*BASE_OPTION_KEYS, "keywords", "match", "days", "until"),
+            (*COMMON, "days", "until"),
         ),
         Kind(
             "html_list",
             "crawler.kinds.html_list:HtmlListSpider",
-            (*BASE_OPTION_KEYS, "detail_pattern"),
+            (*COMMON, "detail_pattern"),
             ("item", "link", "title", "date", "next_page", "body"),
         ),
     )

@@ -21,9 +21,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler import detail_page, parsepool
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, ListingItem, NoticeItem
+from crawler.links import canonical_entries, is_web_url
 from crawler.parser import ParseError
 from crawler.parser.decoding import decode
-from crawler.politeness import registered_domain
+from crawler.politeness import DomainPaused, registered_domain
+from crawler.relevance import RELEVANCE_KEYS, Relevance, RelevanceError, check_relevance, relevance_of
 from crawler.source import SourceSpec
 
 # Fields whose absence on a rectification notice is a data-quality problem worth counting.
@@ -50,8 +52,10 @@ class KindSpider(scrapy.Spider):
     """Base spider; `source` is a SourceSpec (from config) or built from -a arguments."""
 
     # Keys a source of this kind may set in config.yaml besides the common ones.
-    option_keys: ClassVar[tuple[str, ...]] = BASE_OPTION_KEYS
+    option_keys: ClassVar[tuple[str, ...]] = (*BASE_OPTION_KEYS, *RELEVANCE_KEYS)
     selector_keys: ClassVar[tuple[str, ...]] = ("body",)
+    # What `keywords` is when a source sets none (founder_epaper filters by default; columns don't).
+    default_keywords: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def kind_option_keys(cls) -> tuple[str, ...]:
@@ -64,6 +68,17 @@ class KindSpider(scrapy.Spider):
         raise OptionError(key, message) for a bad one. Kinds with options override this."""
         return dict(options)
 
+    @classmethod
+    def checked_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """Every option of a source checked: `keywords`/`match` (crawler/relevance.py, the same for
+        every kind), then the kind's own (`check_options`). Raises OptionError."""
+        try:
+            relevance = check_relevance({k: v for k, v in options.items() if k in RELEVANCE_KEYS})
+        except RelevanceError as exc:
+            raise OptionError(exc.key, str(exc)) from None
+        rest = cls.check_options({k: v for k, v in options.items() if k not in RELEVANCE_KEYS})
+        return {**rest, **relevance}
+
     def __init__(
         self,
         source: SourceSpec | None = None,
@@ -72,6 +87,7 @@ class KindSpider(scrapy.Spider):
         max_pages: int | str | None = None,
         known: dict[str, tuple[str | None, str | None]] | None = None,
         full: bool | str = True,
+        listed: dict[str, tuple[str | None, str | None]] | None = None,
         **kwargs: Any,
     ):
         # `scrapy crawl KIND -a sid=…`: this kind's own options may come as -a arguments.
@@ -82,6 +98,10 @@ class KindSpider(scrapy.Spider):
         # such links ends the paging. `full` re-fetches everything.
         self.known = dict(known or {})
         self.full = full if isinstance(full, bool) else full.lower() in ("1", "true", "yes")
+        # Entries earlier crawls saw on the lists but did not fetch (not relevant then), as
+        # {url: (list title, list date)}: those that match the keywords now are fetched at start.
+        self.listed = dict(listed or {})
+        self.rematched: set[str] = set()
         if source is None:
             if not start_url:
                 raise ValueError(f"spider {self.name}: pass a source, or -a start_url=URL")
@@ -90,7 +110,7 @@ class KindSpider(scrapy.Spider):
                 kind=self.name,
                 start_urls=tuple(u for u in start_url.split(",") if u),
                 max_pages=int(max_pages or 5),
-                options=self.check_options(raw_options),
+                options=self.checked_options(raw_options),
             )
         self.source = source
         # Scrapy's OffsiteMiddleware drops requests (redirects included) outside the source's
@@ -104,6 +124,7 @@ class KindSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> KindSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.list_redirect_dropped, signal=signals.request_scheduled)
+        crawler.signals.connect(spider.callback_raised, signal=signals.spider_error)
         spider.parse_in_worker = crawler.settings.getbool("NOTICEWATCH_PARSE_WORKER", True)
         parsepool.start(spider.parse_in_worker)
         return spider
@@ -111,9 +132,29 @@ class KindSpider(scrapy.Spider):
     def is_known_unchanged(self, url: str, title: str | None, date: str | None) -> bool:
         return not self.full and self.known.get(url) == (title, date)
 
+    @property
+    def relevance(self) -> Relevance:
+        """The source's `keywords`/`match` filter (crawler/relevance.py)."""
+        return relevance_of(self.source.options, self.default_keywords)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.start_list_requests():
             yield request
+        for request in self.rematched_requests():
+            yield request
+
+    def rematched_requests(self) -> Iterable[scrapy.Request]:
+        """Detail requests for entries seen earlier without fetching that the keywords match now
+        (the keywords were widened): they may be far down the lists an incremental crawl reads."""
+        relevance = self.relevance
+        for url, (title, date) in sorted(self.listed.items()):
+            if url in self.known or not relevance.wants_entry(title):
+                continue
+            request = self.detail_request(url, title, date)
+            if request is not None:
+                self.rematched.add(url)
+                self.count("items/rematched")
+                yield request
 
     def start_list_requests(self) -> Iterable[scrapy.Request]:
         raise NotImplementedError
@@ -131,6 +172,16 @@ class KindSpider(scrapy.Spider):
         """The source itself is broken (first list page missing/empty): never read as mass removal."""
         self.crawler.stats.set_value("source/broken", 1)
         self.report_problem(kind, url, message)
+
+    def callback_raised(self, failure: Any, response: Any = None, spider: Any = None) -> None:
+        """Signal handler (spider_error): a callback, an errback or `start()` raised (a bad URL in
+        an API answer, a bad option). What that page held is unknown, so the run must not end
+        "completed": the source is broken for this run, and the exception is its problem."""
+        if spider is not None and spider is not self:
+            return
+        url = getattr(response, "url", None) or getattr(getattr(failure, "request", None), "url", None)
+        message = " ".join(f"{failure.type.__name__}: {failure.getErrorMessage()}".split())[:300]
+        self.mark_broken(url or ",".join(self.source.start_urls), "spider_error", message)
 
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"source/{key}", n)
@@ -191,27 +242,43 @@ class KindSpider(scrapy.Spider):
         extras: dict[str, dict[str, Any]] | None = None,
     ) -> tuple[list[Any], list[tuple[str, str | None, str | None]]]:
         """What one list page's (url, title, date) entries lead to: the ListingItem and the detail
-        requests to yield, and the entries fetched (known, unchanged ones are skipped unless `full`).
-        `extras` are notice fields the list knew, by URL. No entries on the first page means the
-        source is broken, not that everything went away."""
+        requests to yield, and the entries new to this crawl — fetched, or seen for the first time
+        without fetching — so paging goes on while there are any. Known, unchanged entries are
+        skipped unless `full`; with `keywords`, entries whose title matches none are recorded in
+        the ListingItem's `skipped` and not fetched (crawler/relevance.py). `extras` are notice
+        fields the list knew, by URL. No entries on the first page means the source is broken,
+        not that everything went away."""
+        # One canonical URL per notice, http(s) only (crawler/links.py).
+        entries, dropped = canonical_entries(entries, self.is_detail_url)
+        if dropped:
+            self.count("items/duplicate_or_not_web", dropped)
         if not entries:
             if page == 1:
                 self.mark_broken(list_url, "list_empty", empty)
             return [], []
         fresh = [entry for entry in entries if entry[0] not in seen]
-        to_fetch = [entry for entry in fresh if not self.is_known_unchanged(*entry)]
-        self.count("items/known_unchanged", len(fresh) - len(to_fetch))
         seen.update(url for url, _, _ in fresh)
+        relevance = self.relevance
+        wanted = [entry for entry in fresh if relevance.wants_entry(entry[1])]
+        passed = [entry for entry in fresh if not relevance.wants_entry(entry[1])]
+        to_fetch = [
+            entry
+            for entry in wanted
+            if not self.is_known_unchanged(*entry) and entry[0] not in self.rematched
+        ]
+        self.count("items/known_unchanged", len(wanted) - len(to_fetch))
+        self.count("items/not_relevant", len(passed))
+        new_passed = [e for e in passed if self.full or self.listed.get(e[0]) != (e[1], e[2])]
         extras = extras or {}
         requests = [self.detail_request(url, title, date, extras.get(url)) for url, title, date in to_fetch]
-        outputs: list[Any] = [ListingItem(self.source.id, list_url, page, tuple(fresh))]
-        return outputs + [r for r in requests if r is not None], to_fetch
+        outputs: list[Any] = [ListingItem(self.source.id, list_url, page, tuple(wanted), tuple(passed))]
+        return outputs + [r for r in requests if r is not None], to_fetch + new_passed
 
     def list_blocked(self, response: Response, page: int) -> bool:
         """A list page (or list API answer) that is a challenge/ban page: report it as blocked
         (the source is broken when it is the first page) and say so; never read it as a list."""
         text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
-        reason = detect_challenge(response.status, response.url, text)
+        reason = detect_challenge(response.status, response.url, text, redirected_from(response.request))
         if not reason:
             return False
         if page == 1:
@@ -238,7 +305,8 @@ class KindSpider(scrapy.Spider):
         request = failure.request
         response = getattr(failure.value, "response", None)
         text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
-        reason = detect_challenge(response.status, response.url, text) if response is not None else None
+        reason = (detect_challenge(response.status, response.url, text, redirected_from(response.request))
+                  if response is not None else None)
         what = reason or (f"HTTP {response.status}" if response is not None else failure.getErrorMessage())
         kind = "blocked" if reason else "list_failed"
         if request.meta.get("page", 1) == 1:
@@ -261,6 +329,9 @@ class KindSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         """The request for one detail page; `extra` sets notice fields the list knew (gkmlpt's
         索引号/文号). None when the crawl's detail budget is spent."""
+        if not is_web_url(url):  # ftp:, mailto:, a malformed URL: no page to fetch
+            self.count("items/not_web")
+            return None
         if not self.detail_budget_left():
             self.count("items/over_budget")
             return None
@@ -304,8 +375,9 @@ class KindSpider(scrapy.Spider):
         yield self.failure(url, *failure)
 
     def keep_notice(self, notice: Any) -> bool:
-        """Whether a parsed page is stored; kinds that filter (founder_epaper) override this."""
-        return True
+        """Whether a parsed page is stored: with `match: text`, only one whose title or text
+        holds a keyword."""
+        return self.relevance.keeps_page(notice.title, notice.body_text)
 
     async def parse_detail(
         self,
@@ -332,11 +404,14 @@ class KindSpider(scrapy.Spider):
             self.source.encoding,
             self.redirected_away(response),
             url=response.url,
+            redirected_from=redirected_from(response.request),
             source_id=self.source.id,
             body_selectors=tuple(s for s in (self.source.selector("body"),) if s),
         )
         if isinstance(result, detail_page.Failed):
-            yield self.report_failure(url, result)
+            kwargs = {"list_title": list_title, "list_date": list_date, "extra": extra or {}}
+            fallback = self.detail_fallback(url, result, kwargs)
+            yield fallback if fallback is not None else self.report_failure(url, result)
             return
         notice = result
         if notice.title is None and list_title:
@@ -361,6 +436,14 @@ class KindSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )
+
+    def detail_fallback(
+        self, url: str, verdict: detail_page.Failed, kwargs: dict[str, Any]
+    ) -> scrapy.Request | None:
+        """Another way to read a notice whose page failed (nfcms: its post JSON when the page is
+        blocked), as a request whose callback yields what parse_detail would; None: none, the
+        failure stands. `kwargs` are parse_detail's (list_title, list_date, extra)."""
+        return None
 
     def redirected_away(self, response: Response) -> bool:
         """A detail URL that redirects to a page that is not a detail page (home, list) is gone."""
@@ -387,6 +470,7 @@ class KindSpider(scrapy.Spider):
             _header(response, b"Content-Type"),
             self.source.encoding,
             redirected_away=self.redirected_away(response),
+            redirected_from=redirected_from(response.request),
         )
 
     def report_failure(self, url: str, verdict: detail_page.Failed) -> DetailFailure:
@@ -413,11 +497,11 @@ class KindSpider(scrapy.Spider):
         url = original_url(request)
         # HttpError (a 4xx/5xx answer) is an IgnoreRequest too: it is a failure of the page.
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            redirect = redirect_trouble(failure, request)
-            if redirect is None:  # a paused domain or robots.txt: already reported once
+            if failure.check(DomainPaused):  # already reported once, as "paused"
                 self.count("requests/ignored")
                 return
-            reason, kind = redirect
+            # Else a redirect that went wrong, or a page refused (robots.txt, too big once inflated).
+            reason, kind = redirect_trouble(failure, request) or (failure.getErrorMessage(), "error")
             self.report_problem("detail_failed", url, reason)
             yield self.failure(url, reason, kind)
             return
@@ -429,12 +513,19 @@ class KindSpider(scrapy.Spider):
             return
         verdict = self.judge(response)
         if isinstance(verdict, detail_page.Failed):
-            yield self.report_failure(url, verdict)
+            fallback = self.detail_fallback(url, verdict, dict(request.cb_kwargs))
+            yield fallback if fallback is not None else self.report_failure(url, verdict)
 
 
 def original_url(request: scrapy.Request) -> str:
     """The URL a request was first made for, before any redirect."""
     return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
+def redirected_from(request: scrapy.Request) -> str | None:
+    """The URL first requested when redirects led to this request, else None."""
+    chain = request.meta.get("redirect_urls")
+    return chain[0] if chain else None
 
 
 def redirect_trouble(failure: Any, request: scrapy.Request) -> tuple[str, str] | None:
@@ -451,8 +542,12 @@ def redirect_trouble(failure: Any, request: scrapy.Request) -> tuple[str, str] |
 
 def download_error(failure: Any) -> str:
     """One line for a download that produced no response (timeout, reset, size limit…)."""
-    if failure.check(DownloadCancelledError):  # DOWNLOAD_MAXSIZE: "… larger than download max size (N) in request <…>"
-        message = failure.getErrorMessage().split(" in request ", 1)[0] or "larger than the download size limit"
+    if failure.check(
+        DownloadCancelledError
+    ):  # DOWNLOAD_MAXSIZE: "… larger than download max size (N) in request <…>"
+        message = (
+            failure.getErrorMessage().split(" in request ", 1)[0] or "larger than the download size limit"
+        )
         return f"download cancelled: {message}"
     message = failure.getErrorMessage() or failure.type.__name__
     return f"{failure.type.__name__}: {message}" if failure.type.__name__ not in message else message

@@ -25,6 +25,7 @@ from scrapy.http import Response
 from crawler.items import ListingItem
 from crawler.kinds.base import BASE_OPTION_KEYS, KindSpider, OptionError
 from crawler.parser.text import to_simplified
+from crawler.relevance import RELEVANCE_KEYS
 
 # 巡視/巡视, 巡察, 整改, 橫琴/横琴: matched on both scripts (titles are compared as printed and t2s).
 DEFAULT_KEYWORDS = ("巡視", "巡视", "巡察", "整改", "橫琴", "横琴")
@@ -45,7 +46,7 @@ def edition_urls(template: str, days: int, until: date) -> list[str]:
 
 class FounderEpaperSpider(KindSpider):
     name = "founder_epaper"
-    option_keys: ClassVar[tuple[str, ...]] = (*BASE_OPTION_KEYS, "keywords", "match", "days", "until")
+    option_keys: ClassVar[tuple[str, ...]] = (*BASE_OPTION_KEYS, *RELEVANCE_KEYS, "days", "until")
     selector_keys = ("body",)
 
     @classmethod

@@ -6,9 +6,13 @@ identifier, document_number, …}], "total": N}`, 100 articles a page. Details a
 pages (`/gkmlpt/content/…/post_{id}.html`). 索引号 and 文号 are stored as `identifier` and
 `document_number` (from the API; from the detail page's header table when the API has none).
 
-A source gives either the API URL itself as its start URL
+A source gives the API URL itself as its start URL
 (`https://www.zhuhai.gov.cn/gkmlpt/api/all/2929?sid=760001`), or any URL on the site plus the
-options `sid` and `category`.
+options `sid` and `category` — or, without hand-copied ids, the site's `/gkmlpt/index` (any URL on
+the site does) and `categories` by name (`categories: [巡视巡察, 通知公告]`): the sid and the
+category ids are read from the index page's `SID` and `TREE` at crawl time (crawler/catalogue.py).
+Neither `category` nor `categories`: the tree's categories named 巡视/巡察 that hold posts.
+Titles that come `%uXXXX`-escaped are decoded.
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler import catalogue
 from crawler.items import NoticeItem
 from crawler.kinds.base import BASE_OPTION_KEYS, KindSpider, OptionError
 from crawler.parser.dates import parse_date
+from crawler.postmeta import unescape_title
+from crawler.relevance import RELEVANCE_KEYS
 
 API_PATH = re.compile(r"/gkmlpt/api/all/(\d+)")
 DETAIL_PATH = re.compile(r"/(?:gkmlpt/)?content/(?:[\d/]+/)?m?post_\d+\.html?$")
@@ -57,7 +64,13 @@ def _text(value: Any) -> str | None:
 
 class GkmlptSpider(KindSpider):
     name = "gkmlpt"
-    option_keys: ClassVar[tuple[str, ...]] = (*BASE_OPTION_KEYS, "sid", "category")
+    option_keys: ClassVar[tuple[str, ...]] = (
+        *BASE_OPTION_KEYS,
+        *RELEVANCE_KEYS,
+        "sid",
+        "category",
+        "categories",
+    )
     selector_keys = ("body",)
 
     @classmethod
@@ -70,6 +83,17 @@ class GkmlptSpider(KindSpider):
             if isinstance(value, bool) or not re.fullmatch(r"\d+", str(value).strip()):
                 raise OptionError(key, f"expected a number (the catalogue's {key}), got {value!r}")
             out[key] = str(value).strip()
+        if "categories" in options:
+            names = options["categories"]
+            if isinstance(names, str):
+                names = [names]
+            if (
+                not isinstance(names, list | tuple)
+                or not names
+                or not all(isinstance(n, str) and n.strip() for n in names)
+            ):
+                raise OptionError("categories", f"expected a list of category names, got {names!r}")
+            out["categories"] = tuple(n.strip() for n in names)
         return out
 
     def start_list_requests(self) -> Iterable[scrapy.Request]:
@@ -79,19 +103,77 @@ class GkmlptSpider(KindSpider):
             found = API_PATH.search(parts.path)
             category = self.source.option("category") or (found.group(1) if found else None)
             sid = self.source.option("sid") or (query.get("sid") or [None])[0]
-            if not (category and sid):
-                self.mark_broken(
-                    start_url,
-                    "config",
-                    "gkmlpt needs the options sid and category, or an API start URL "
-                    "(…/gkmlpt/api/all/CATEGORY?sid=SID)",
-                )
-                continue
             origin = f"{parts.scheme}://{parts.netloc}"
-            yield self.api_request(origin, category, sid, page=1, seen=set(), per_page=0)
+            if category and sid and not self.source.option("categories"):
+                yield self.api_request(origin, category, sid, page=1, seen=set(), per_page=0)
+            else:  # ids to read from the index page
+                yield scrapy.Request(
+                    f"{origin}/gkmlpt/index",
+                    callback=self.parse_index,
+                    errback=self.list_failed,
+                    cb_kwargs={"origin": origin, "category": category, "sid": sid},
+                    meta={"handle_httpstatus_list": [404], "page": 1},
+                )
+
+    def parse_index(
+        self, response: Response, origin: str, category: str | None, sid: str | None
+    ) -> Iterable[Any]:
+        """The catalogue's index page: its SID and the chosen categories' ids, then their API pages."""
+        if not self.list_page_usable(response, 1, missing="the catalogue index /gkmlpt/index is 404"):
+            return
+        try:
+            index = catalogue.read_index(response.text)
+        except catalogue.CatalogueError as exc:
+            self.mark_broken(response.url, "list_failed", str(exc))
+            return
+        sid = sid or index.sid
+        chosen = self.chosen_categories(response.url, index, category)
+        if not sid:
+            self.mark_broken(response.url, "config", "no SID in the index page: set the option sid")
+            return
+        if not chosen:
+            return
+        seen: set[str] = set()
+        for i, cat in enumerate(chosen):
+            self.count("catalogue/categories")
+            yield self.api_request(origin, cat.id, sid, page=1, seen=seen, per_page=0, first=i == 0)
+
+    def chosen_categories(
+        self, index_url: str, index: catalogue.CatalogueIndex, category: str | None
+    ) -> list[catalogue.Category]:
+        """`category` (an id), the categories `categories` names, or the 巡视/巡察 ones; reported
+        (the source broken) when none is found."""
+        names = self.source.option("categories") or ()
+        chosen, missing = catalogue.choose(index, names)
+        if category:
+            known = {c.id: c for c in index.categories}
+            chosen.insert(0, known.get(category) or catalogue.Category(category, category, None, ()))
+        top = ", ".join(dict.fromkeys(c.name for c in index.categories if len(c.path) <= 2)) or "none"
+        for name in missing:
+            self.report_problem(
+                "config", index_url, f"no catalogue category named {name!r} (categories: {top})"
+            )
+        if not names and not category:
+            chosen = catalogue.inspection_categories(index)
+            if not chosen:
+                self.mark_broken(
+                    index_url,
+                    "config",
+                    f"no category named 巡视/巡察 in the catalogue: set categories ({top})",
+                )
+        elif not chosen:
+            self.mark_broken(index_url, "config", f"none of the categories {list(names)} is in the catalogue")
+        return chosen
 
     def api_request(
-        self, origin: str, category: str, sid: str, page: int, seen: set[str], per_page: int
+        self,
+        origin: str,
+        category: str,
+        sid: str,
+        page: int,
+        seen: set[str],
+        per_page: int,
+        first: bool = True,
     ) -> scrapy.Request:
         return scrapy.Request(
             api_url(origin, category, sid, page),
@@ -104,8 +186,10 @@ class GkmlptSpider(KindSpider):
                 "page": page,
                 "seen": seen,
                 "per_page": per_page,
+                "first": first,
             },
-            meta={"handle_httpstatus_list": [404], "page": page},
+            # Only the first category's first page decides whether the source is broken.
+            meta={"handle_httpstatus_list": [404], "page": page if first else page + 1},
             headers={"Accept": "application/json, text/plain, */*"},
         )
 
@@ -121,8 +205,11 @@ class GkmlptSpider(KindSpider):
         page: int,
         seen: set[str],
         per_page: int,
+        first: bool = True,
     ) -> Iterable[Any]:
-        if not self.list_page_usable(response, page, missing="the catalogue API answers 404"):
+        if not self.list_page_usable(
+            response, page if first else page + 1, missing="the catalogue API answers 404"
+        ):
             return
         try:
             data = json.loads(response.body.decode("utf-8-sig"))
@@ -136,6 +223,9 @@ class GkmlptSpider(KindSpider):
                 self.report_problem("list_page_failed", response.url, what)
             return
         rows = [row for row in (self.article_row(response.url, a) for a in articles) if row]
+        if not rows and not first:
+            self.report_problem("list_empty", response.url, f"no articles in category {category} (sid {sid})")
+            return
         outputs, to_fetch = self.follow_entries(
             response.url,
             page,
@@ -147,7 +237,7 @@ class GkmlptSpider(KindSpider):
         yield from outputs
         per_page = per_page or len(articles)
         if to_fetch and page < self.source.max_pages and page * per_page < total:
-            yield self.api_request(origin, category, sid, page + 1, seen, per_page)
+            yield self.api_request(origin, category, sid, page + 1, seen, per_page, first)
 
     def article_row(
         self, api_url_: str, article: Any
@@ -156,7 +246,8 @@ class GkmlptSpider(KindSpider):
             return None
         url, _ = urldefrag(urljoin(api_url_, str(article["url"]).strip()))
         extra = {field: _text(article.get(field)) for field in ("identifier", "document_number")}
-        return url, _text(article.get("title")), article_date(article.get("date")), extra
+        title = _text(article.get("title"))
+        return url, unescape_title(title) if title else None, article_date(article.get("date")), extra
 
     async def parse_detail(
         self,

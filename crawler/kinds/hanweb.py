@@ -26,6 +26,7 @@ from scrapy.http import Response
 from crawler.items import ListingItem
 from crawler.kinds.base import BASE_OPTION_KEYS, KindSpider, OptionError
 from crawler.kinds.nfcms import DATE
+from crawler.relevance import RELEVANCE_KEYS
 
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 DETAIL_PATH = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$")
@@ -65,7 +66,7 @@ def column_form(page_text: str, page_url: str) -> tuple[str, dict[str, str]]:
 
 class HanwebSpider(KindSpider):
     name = "hanweb"
-    option_keys: ClassVar[tuple[str, ...]] = (*BASE_OPTION_KEYS, "form", "perpage")
+    option_keys: ClassVar[tuple[str, ...]] = (*BASE_OPTION_KEYS, *RELEVANCE_KEYS, "form", "perpage")
     selector_keys = ("body",)
 
     @classmethod

@@ -25,11 +25,12 @@ from scrapy.http import Response
 
 from crawler.kinds.base import BASE_OPTION_KEYS, KindSpider, OptionError
 from crawler.kinds.nfcms import DATE
+from crawler.relevance import RELEVANCE_KEYS
 
 
 class HtmlListSpider(KindSpider):
     name = "html_list"
-    option_keys: ClassVar[tuple[str, ...]] = (*BASE_OPTION_KEYS, "detail_pattern")
+    option_keys: ClassVar[tuple[str, ...]] = (*BASE_OPTION_KEYS, *RELEVANCE_KEYS, "detail_pattern")
     selector_keys = ("item", "link", "title", "date", "next_page", "body")
 
     @classmethod

@@ -11,11 +11,14 @@ knows both). ccdi may answer with a JavaScript cookie page or a captcha instead:
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
+from crawler.kinds.base import BASE_OPTION_KEYS
 from crawler.kinds.nfcms import NfcmsSpider
+from crawler.relevance import RELEVANCE_KEYS
 
 DETAIL_PATH = re.compile(r"/\d{6}/t\d{8}_\d+\.s?html?$")
 LIST_PAGE = re.compile(r"index(?:_\d+)?\.s?html?$")
@@ -36,7 +39,13 @@ class TrsSpider(NfcmsSpider):
     """NFCMS's shape with TRS's page numbering, detail URLs and stated page count."""
 
     name = "trs"
+    option_keys = (*BASE_OPTION_KEYS, *RELEVANCE_KEYS)
     detail_path = DETAIL_PATH
+    has_postmeta = False  # TRS has no NFCMS JSON
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        return {}
 
     @staticmethod
     def page_url(start_url: str, page: int) -> str:
