@@ -58,7 +58,9 @@ NOTICE_FIELDS = (
     "document_number",
 )
 # Tuple-valued fields (tuples of strings).
-TUPLE_FIELDS = ("phones", "emails", "outline", "warnings")
+TUPLE_FIELDS = ("inspection_kind", "phones", "emails", "outline", "warnings")
+# The inspection kinds a notice can state (`Notice.inspection_kind` holds those stated, in reading order).
+INSPECTION_KINDS = ("常规", "专项", "机动", "提级", "交叉", "联动", "延伸", "点穴", "回头看")
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ class Notice:
     published_at: str | None = None
     script: str = "hans"
     inspection_level: str | None = None
-    inspection_kind: str | None = None
+    # Every kind the document states, in reading order: ("常规", "专项"), ("提级", "交叉"); () when none.
+    inspection_kind: tuple[str, ...] = field(default_factory=tuple)
     inspection_round: str | None = None
     inspection_team: str | None = None
     inspected_org: str | None = None
@@ -115,13 +118,14 @@ class Notice:
         """Inverse of `to_dict`; unknown keys are ignored, lists become tuples.
 
         Also reads what a text-typed store column gives back: JSON text for tuple fields, "12" for
-        item_count."""
+        item_count, and a bare string for a field stored before it held a list (inspection_kind
+        "常规" → ("常规",))."""
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             value = data.get(f.name)
             if f.name in TUPLE_FIELDS:
                 if isinstance(value, str):
-                    value = json.loads(value) if value.startswith("[") else [value]
+                    value = json.loads(value) if value.startswith("[") else [value] if value else []
                 kwargs[f.name] = tuple(value or ())
             elif f.name == "item_count" and value is not None:
                 kwargs[f.name] = int(value)

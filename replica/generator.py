@@ -456,7 +456,7 @@ def generate_news(
                 f"巡视组受理信访时间截止到{_cn_date(end, year=False)}。",
                 "根据巡视工作条例规定,巡视组主要受理反映被巡视党组织领导班子及其成员问题的来信来电来访。",
             ]
-            stated.update(doc_type="inspection_announcement", inspection_start=start.isoformat(),
+            stated.update(doc_type="inspection_announcement", inspection_kind=["常规"], inspection_start=start.isoformat(),
                           disclosure_start=start.isoformat(), disclosure_end=end.isoformat(),
                           phones=[phone], postal_address=box)
         stated["title"] = title

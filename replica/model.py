@@ -43,17 +43,21 @@ EXPECTED_FIELDS = (
     "signed_date",
 )
 
-LIST_FIELDS = ("phones", "emails")
+LIST_FIELDS = ("inspection_kind", "phones", "emails")
 
 
 def expected_fields(**values: Any) -> dict[str, Any]:
-    """A complete expected-fields dict: every EXPECTED_FIELDS key, unset ones null (lists empty)."""
+    """A complete expected-fields dict: every EXPECTED_FIELDS key, unset ones null (lists empty).
+
+    A single inspection kind may be given as a string ("专项"): the record holds a list of kinds."""
     unknown = set(values) - set(EXPECTED_FIELDS)
     if unknown:
         raise ValueError(f"unknown expected field(s) {sorted(unknown)} (valid: {EXPECTED_FIELDS})")
     out: dict[str, Any] = {name: ([] if name in LIST_FIELDS else None) for name in EXPECTED_FIELDS}
     out["script"] = "hans"
     out.update(values)
+    if isinstance(out["inspection_kind"], str):
+        out["inspection_kind"] = [out["inspection_kind"]]
     return out
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from crawler.items import DetailFailure, NoticeItem
 from crawler.notice import Notice
-from monitor.store import Store
+from monitor.store.db import Store
 
 NOW = datetime(2024, 10, 8, 2, 0, tzinfo=UTC)
 TODAY = date(2024, 10, 8)
@@ -54,7 +54,7 @@ def build_store(path: Path) -> Store:
     store.db.execute("update sources set first_seen = '2024-06-01T00:00:00+00:00'")
     hq = notice("中共广东省委横琴粤澳深度合作区工作委员会关于巡视整改进展情况的通报", GDJCT + "post_4512001.html",
                 "gdjct_zgls", inspected_org="省委横琴工委", inspection_team="省委第十巡视组",
-                inspection_round="十四届省委第二轮", inspection_kind="专项", published_at="2024-09-26",
+                inspection_round="十四届省委第二轮", inspection_kind=("专项",), published_at="2024-09-26",
                 disclosure_start="2024-09-26", disclosure_end="2024-10-25", phones=("0756-8841234",),
                 emails=("hqxszg@hengqin.gov.cn",), body_text=BODY_HQ)
     jm = notice("中共江门市委关于巡视整改进展情况的通报", GDJCT + "post_4512002.html", "gdjct_zgls",

@@ -54,7 +54,7 @@ from crawler.parser.timeline import find_disclosure_window
 )
 def test_inspection_clause(text, team, org, kind, level):
     found = find_inspection(text)
-    assert (found.team, found.org, found.kind, found.level) == (team, org, kind, level)
+    assert (found.team, found.org, found.kind, found.level) == (team, org, (kind,) if kind else (), level)
 
 
 def test_inspection_without_clause_falls_back_to_feedback_recipient_then_title():

@@ -220,7 +220,7 @@ def test_seed_expected_fields() -> None:
         for value in notice.expected["phones"] + notice.expected["emails"]:
             assert value in text
     hengqin = seeds[4512001].expected
-    assert (hengqin["inspection_kind"], hengqin["postcode"]) == ("专项", "519000")
+    assert (hengqin["inspection_kind"], hengqin["postcode"]) == (["专项"], "519000")
     bureau = seeds[4498003].expected
     assert (bureau["inspection_start"], bureau["inspection_end"]) == ("2023-03-01", "2023-06-20")
     assert bureau["disclosure_start"] is None and "公开期限" not in seeds[4498003].body_text
@@ -256,7 +256,7 @@ def test_generated_expected_fields_match_their_text() -> None:
         assert e["doc_type"] == "rectification_notice" and e["title"] == n.title
         assert e["published_at"] == n.published[:10]
         assert e["inspection_level"] in ("巡视", "巡察") and e["inspection_level"] in n.title
-        assert e["inspection_kind"] in ("常规", "专项", "机动")
+        assert e["inspection_kind"] in (["常规"], ["专项"], ["机动"])
         assert e["inspection_team"] in n.paragraphs[0]
         assert f"对{e['inspected_org']}" in n.paragraphs[0]
         assert n.paragraphs[-2] == e["signer"]
@@ -276,7 +276,7 @@ def test_generated_expected_fields_match_their_text() -> None:
         return sum(1 for n in notices if pred(n))
 
     assert share(lambda n: n.expected["inspection_level"] == "巡察") > 20
-    assert share(lambda n: n.expected["inspection_kind"] == "机动") > 5
+    assert share(lambda n: n.expected["inspection_kind"] == ["机动"]) > 5
     assert share(lambda n: n.expected["disclosure_start"] is None) > 5
     assert share(lambda n: re.search("[上中下]旬", n.paragraphs[0])) > 5
     assert share(lambda n: "\uff0c" in n.paragraphs[0]) > 20  # full-width punctuation
@@ -287,7 +287,9 @@ def test_generated_expected_fields_match_their_text() -> None:
 
 def test_articles_carry_the_inspection_and_only_their_own_fields() -> None:
     stated = ("doc_type", "title", "published_at", "inspection_level", "inspection_team", "inspected_org")
-    announcement = ("inspection_start", "disclosure_start", "disclosure_end", "phones", "postal_address")
+    announcement = (
+        "inspection_kind", "inspection_start", "disclosure_start", "disclosure_end", "phones", "postal_address"
+    )
     kinds = set()
     for n in generate_news(8, seed=3):
         kinds.add(n.expected["doc_type"])
