@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.store import Store  # noqa: E402
+from monitor.store.db import Store  # noqa: E402
 from replica.faults import Fault  # noqa: E402
 from replica.server import ReplicaServer  # noqa: E402
 from replica.sites import build_demo_sites  # noqa: E402

@@ -134,7 +134,7 @@ def measure(sources: int = 10, notices: int = 500, rounds: int = 3) -> dict[str,
 def _runs_seconds(db: Path) -> tuple[float, int]:
     """Time from the first run's start to the last one's finish (sources run one after another on
     one registered domain), and the notices stored."""
-    from monitor.store import Store
+    from monitor.store.db import Store
 
     with Store(db) as store:
         row = next(iter(store.rows("select min(started_at) as a, max(finished_at) as b from runs")))

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/daemon_memory.py [--cycles 1000] [--interval 0.05]
 
-Runs the real daemon (monitor.daemon.Daemon: APScheduler job, Scrapy AsyncCrawlerRunner, store
+Runs the real daemon (monitor.daemon.lifecycle.Daemon: APScheduler job, Scrapy AsyncCrawlerRunner, store
 pipeline, state writes) in this process against the replica's 15-notice column on loopback, with the
 source scheduled "every INTERVAL s", until CYCLES crawl runs are recorded. Samples RSS (VmRSS from
 /proc/self/status, plus the parse worker's) after a warm-up and every 10 % of the way. Goal (issue "The scheduled daemon"):
@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.config import Config, Defaults, Source, Storage  # noqa: E402
-from monitor.daemon import Daemon, DaemonSettings  # noqa: E402
-from monitor.runner import run_reactor  # noqa: E402
+from monitor.config.loader import Config, Defaults, Source, Storage  # noqa: E402
+from monitor.crawl.runner import run_reactor  # noqa: E402
+from monitor.daemon.lifecycle import Daemon, DaemonSettings  # noqa: E402
 from replica.server import ReplicaServer  # noqa: E402
 from replica.sites import build_demo_sites  # noqa: E402
 

@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 from crawler.items import DetailFailure, NoticeItem  # noqa: E402
 from crawler.notice import Notice  # noqa: E402
 from crawler.parser import content_hash  # noqa: E402
-from monitor.store import RUN_COUNTERS, Store  # noqa: E402
+from monitor.store.db import Store  # noqa: E402
+from monitor.store.records import RUN_COUNTERS  # noqa: E402
 from replica.generator import generate_news, generate_notices  # noqa: E402
 from replica.model import ReplicaNotice  # noqa: E402
 
@@ -298,7 +299,7 @@ def cached_store(notices: int, sources: int = 40, seed: int = 1, refresh: bool =
 
 def check_store(path: Path) -> dict[str, Any]:
     """Consistency facts: integrity_check, index size vs notices, and 横琴 found as often as it occurs."""
-    from monitor.search import FTS_TABLE, search
+    from monitor.store.search import FTS_TABLE, search
 
     with Store(path) as store:
         integrity = store.db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -4,14 +4,14 @@
 
 The store is the cached fixture (built on first use; bench/.cache/). Every figure is warm: one
 untimed call first, then REPEAT timed calls in this process; median and p95 in milliseconds.
-- search: `monitor.search.search` for representative queries (a 2-character word, a word in nearly
+- search: `monitor.store.search.search` for representative queries (a 2-character word, a word in nearly
   every notice, a long phrase, several words, field filters, a window open on a date).
 - status: `noticewatch status --json` as users run it, a fresh interpreter each time, with a config
   naming every source (STATUS_CLI_RUNS runs after one untimed; median and p95): the figure held to
-  the goal, as start-up (imports) is most of it. `monitor.status.read_status` alone, warm in this
+  the goal, as start-up (imports) is most of it. `monitor.daemon.status.read_status` alone, warm in this
   process, is reported beside it.
-- digest: `monitor.digest_run.make_digest` (the store reads and the pure builder) over the events of
-  the week before the store's "now", and `monitor.digest.build_digest` alone on the same inputs
+- digest: `monitor.digest.run.make_digest` (the store reads and the pure builder) over the events of
+  the week before the store's "now", and `monitor.digest.build.build_digest` alone on the same inputs
   preloaded (the events, and the notices make_digest loads for them).
 Goals (issue "Scale and speed"): search < 200 ms, status < 200 ms (end to end, median), digest build
 < 1 s.
@@ -68,7 +68,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[dict[str, float], Any]:
 
 def write_config(summary: FillSummary, folder: Path) -> Path:
     """A config naming the fixture's sources, scheduled as the fixture crawled them."""
-    from monitor.store import Store
+    from monitor.store.db import Store
 
     with Store(summary.path) as store:
         rows = list(store.rows("select id, name, start_urls from sources order by id"))
@@ -80,10 +80,10 @@ def write_config(summary: FillSummary, folder: Path) -> Path:
 
 
 def measure(notices: int = 100_000, repeat: int = 20, refresh: bool = False) -> dict[str, Any]:
-    from monitor.config import load_config
-    from monitor.search import Filters, search
-    from monitor.status import read_status
-    from monitor.store import Store
+    from monitor.config.loader import load_config
+    from monitor.daemon.status import read_status
+    from monitor.store.db import Store
+    from monitor.store.search import Filters, search
 
     summary = cached_store(notices, refresh=refresh)
     now = datetime.fromisoformat(summary.now)
@@ -111,7 +111,7 @@ def measure(notices: int = 100_000, repeat: int = 20, refresh: bool = False) -> 
 
 def _match_count(store: Any, text: str, filters: Any) -> int:
     """How many notices the query matches in all (to show how big the candidate set was)."""
-    from monitor.search import FTS_TABLE, _filter_sql, match_expression
+    from monitor.store.search import FTS_TABLE, _filter_sql, match_expression
 
     clauses, params = _filter_sql(filters)
     expression = match_expression(text) if text.strip() else None
@@ -168,12 +168,12 @@ def _status_cli(db: Path, config: Path, repeat: int) -> dict[str, Any]:
 def _digest(store: Any, now: datetime, repeat: int) -> dict[str, Any]:
     """The week's digest: end to end from the store, and the pure builder alone."""
     try:
-        from monitor.digest import build_digest
-        from monitor.digest_config import DigestConfig
-        from monitor.digest_run import make_digest
+        from monitor.config.digest import DigestConfig
+        from monitor.digest.build import build_digest
+        from monitor.digest.run import make_digest
     except ImportError as exc:
-        return {"available": False, "why": f"monitor.digest: {exc}"}
-    from monitor.digest import CHINA
+        return {"available": False, "why": f"monitor.digest.build: {exc}"}
+    from monitor.digest.build import CHINA
 
     since = (now - timedelta(days=7)).isoformat()
     dconf = DigestConfig()

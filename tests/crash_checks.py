@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from monitor.store import Store
+from monitor.store.db import Store
 from replica.model import EXPECTED_FIELDS
 from replica.server import ReplicaServer
 from tests.helpers import ROOT, cli_env

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.config import load_config
-from monitor.recheck import recheck
-from monitor.store import Store
+from monitor.config.loader import load_config
+from monitor.crawl.recheck import recheck
+from monitor.store.db import Store
 from replica import mutations
 from replica.content import seed_notices
 from replica.faults import FAULTS

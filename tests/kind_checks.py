@@ -9,17 +9,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from monitor.store import Store
+from monitor.store.db import Store
 from replica.model import EXPECTED_FIELDS, ReplicaNotice
 from tests.helpers import ROOT, cli_env, run_cli
 
-# Runs one SourceSpec (with kind options) through monitor.runner, storing into a DB; prints the
+# Runs one SourceSpec (with kind options) through monitor.crawl.runner, storing into a DB; prints the
 # results as JSON. Used where the options cannot go through config.yaml yet.
 _SPEC_RUNNER = """
 import json, sys
 from crawler.source import SourceSpec
-from monitor.config import Defaults
-from monitor.runner import crawl_settings, crawl_sources, run_reactor
+from monitor.config.loader import Defaults
+from monitor.crawl.runner import crawl_settings, crawl_sources, run_reactor
 spec_data, db, full = json.loads(sys.argv[1]), sys.argv[2] or None, sys.argv[3] == "1"
 spec_data["start_urls"] = tuple(spec_data["start_urls"])
 spec = SourceSpec(**spec_data)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.fill_store import check_store, fill_store
-from monitor.search import Filters, search
-from monitor.store import Store
+from monitor.store.db import Store
+from monitor.store.search import Filters, search
 
 
 def test_fill_store_is_consistent(tmp_path: Path) -> None:

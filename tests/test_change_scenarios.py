@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from monitor.changes import FieldChange
-from monitor.config import load_config
-from monitor.recheck import recheck
-from monitor.store import Store
+from monitor.config.loader import load_config
+from monitor.crawl.recheck import recheck
+from monitor.store.db import Store
 from replica import mutations
 from replica.content import seed_notices
 from replica.faults import Fault

@@ -11,7 +11,7 @@ import pytest
 from crawler.items import DetailFailure, NoticeItem
 from crawler.parser import parse_html, parse_text
 from monitor.changes import compare_notices, diff_text, identity_key
-from monitor.store import Store
+from monitor.store.db import Store
 from tests.helpers import ROOT
 
 SEED = (ROOT / "replica" / "seeds" / "000_f934f75b5d361e68.txt").read_text(encoding="utf-8")

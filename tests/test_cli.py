@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pytest
 
-from monitor.cli import cli
+from monitor.cli.main import cli
 from tests.helpers import ROOT, run_cli
 
 SEEDS = ROOT / "replica" / "seeds"
@@ -73,7 +73,7 @@ def test_bad_input_is_one_line(args, message) -> None:
 
 def test_bad_config_touches_no_stored_data(tmp_path: Path) -> None:
     db = tmp_path / "keep.db"
-    from monitor.store import Store
+    from monitor.store.db import Store
 
     Store(db).close()
     before = hashlib.sha256(db.read_bytes()).hexdigest()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.locks import SourceBusy, source_lock
-from monitor.store import Store
+from monitor.store.db import Store
+from monitor.store.locks import SourceBusy, source_lock
 from replica.faults import Fault
 from replica.server import ReplicaServer
 from replica.sites import build_demo_sites

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from crawler.kinds import KINDS
-from monitor.config import ConfigError, load_config, parse_config
+from monitor.config.errors import ConfigError
+from monitor.config.loader import load_config, parse_config
 
 VALID_SOURCE = {
     "id": "gdjct_zgls",

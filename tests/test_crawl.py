@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.store import Store
+from monitor.store.db import Store
 from replica.faults import Fault
 from replica.server import ReplicaServer
 from replica.sites import build_demo_sites

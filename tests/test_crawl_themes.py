@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.store import Store
+from monitor.store.db import Store
 from replica.model import Site
 from replica.server import ReplicaServer
 from replica.sites import build_theme_sites

@@ -17,14 +17,15 @@ from typing import Any
 
 import pytest
 
-from monitor.config import ConfigError, parse_config
+from monitor.config.errors import ConfigError
+from monitor.config.loader import parse_config
 from replica.faults import Fault
 from replica.server import ReplicaServer
 from replica.sites import build_demo_sites
 from tests.helpers import ROOT, cli_env
 
-# Runs the CLI with the daemon commands registered, whether or not monitor/cli.py registers them.
-DAEMON_CLI = [sys.executable, "-c", "from monitor.cli_daemon import main; main()"]
+# Runs the CLI with the daemon commands registered, whether or not monitor/cli/main.py registers them.
+DAEMON_CLI = [sys.executable, "-c", "from monitor.cli.daemon import main; main()"]
 DAEMON_DEFAULTS = {
     "download_delay": 0,
     "retries": 0,
@@ -47,7 +48,7 @@ def _config_takes_daemon_keys() -> bool:
 
 pytestmark = pytest.mark.skipif(
     not _config_takes_daemon_keys(),
-    reason="monitor/config.py does not accept the daemon keys yet (schedule 'every 1s', jitter, …)",
+    reason="monitor/config/loader.py does not accept the daemon keys yet (schedule 'every 1s', jitter, …)",
 )
 
 

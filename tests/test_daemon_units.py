@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.daemon_jobs import DaemonSettings, Outcome
+from monitor.daemon.jobs import DaemonSettings, Outcome
+from monitor.daemon.status import assess_health, failure_streak, human_seconds
 from monitor.schedule import (
     backoff_delay,
     capped_jitter,
@@ -14,7 +15,6 @@ from monitor.schedule import (
     parse_optional_schedule,
     parse_schedule,
 )
-from monitor.status import assess_health, failure_streak, human_seconds
 
 NOW = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
 

@@ -9,12 +9,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from monitor.cli import cli
-from monitor.cli_digest import register
-from monitor.store import Store
+from monitor.cli.digest import register
+from monitor.cli.main import cli
+from monitor.store.db import Store
 from tests.digest_scenario import NOW, build_store
 
-register(cli)  # until monitor/cli.py calls it
+register(cli)  # until monitor/cli/main.py calls it
 
 
 @pytest.fixture
@@ -84,7 +84,8 @@ def test_errors_are_one_line(setup: tuple[Path, Path], args: tuple[str, ...], me
 def test_send_while_another_sender_holds_the_target_is_a_one_line_error(
     setup: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from monitor import digest_run, locks
+    from monitor.digest import run as digest_run
+    from monitor.store import locks
 
     config, db = setup
     monkeypatch.setattr(digest_run, "digest_lock", lambda path, target, wait: locks.digest_lock(path, target, 0.2))

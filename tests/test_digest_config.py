@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor.config import ConfigError
-from monitor.digest_config import DigestConfig, EmailTarget, FileTarget, WebhookTarget, parse_digest_config
+from monitor.config.digest import DigestConfig, EmailTarget, FileTarget, WebhookTarget, parse_digest_config
+from monitor.config.errors import ConfigError
 
 DOCS = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -21,10 +21,10 @@ import pytest
 import yaml
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-from monitor.digest_config import DigestConfig, EmailTarget, FileTarget, WebhookTarget
-from monitor.digest_run import send_digests, watermark
-from monitor.locks import digest_lock
-from monitor.store import Store
+from monitor.config.digest import DigestConfig, EmailTarget, FileTarget, WebhookTarget
+from monitor.digest.run import send_digests, watermark
+from monitor.store.db import Store
+from monitor.store.locks import digest_lock
 from tests.digest_scenario import NOW, build_store, item, notice
 from tests.helpers import ROOT, cli_env
 
@@ -275,7 +275,7 @@ def test_state_only_digest_is_sent_once(store: Store, receiver: Receiver) -> Non
 # A sender process: imports the CLI, says it is ready, waits for the go file, runs `noticewatch …`.
 SENDER = """
 import pathlib, sys, time
-from monitor.cli import main
+from monitor.cli.main import main
 ready, go = map(pathlib.Path, sys.argv[1:3])
 ready.touch()
 while not go.exists():

@@ -15,10 +15,10 @@ import feedparser
 import jsonschema
 import pytest
 
-from monitor.digest import SECTION_ORDER
-from monitor.digest_config import DigestConfig
-from monitor.digest_run import make_digest
-from monitor.render import EXTENSIONS, FORMATS, render
+from monitor.config.digest import DigestConfig
+from monitor.digest.build import SECTION_ORDER
+from monitor.digest.render import EXTENSIONS, FORMATS, render
+from monitor.digest.run import make_digest
 from tests.digest_scenario import NOW, SINCE, build_store
 
 GOLDEN = Path(__file__).parent / "golden" / "digest"

@@ -10,12 +10,12 @@ import feedparser
 import yaml
 from click.testing import CliRunner
 
-from monitor.cli import cli
-from monitor.cli_digest import register
+from monitor.cli.digest import register
+from monitor.cli.main import cli
 from replica.server import ReplicaServer
 from tests.test_change_scenarios import Scenario, column
 
-register(cli)  # until monitor/cli.py calls it
+register(cli)  # until monitor/cli/main.py calls it
 
 
 def test_digest_of_a_mutated_replica(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.digest_sources import SourceFacts, read_source_facts, source_problems
-from monitor.store import Store
+from monitor.digest.sources import SourceFacts, read_source_facts, source_problems
+from monitor.store.db import Store
 
 NOW = datetime(2024, 10, 8, 2, 0, tzinfo=UTC)
 RECENT = "2024-10-08T01:00:00+00:00"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import feedparser
 
-from monitor.digest_config import DigestConfig
-from monitor.digest_run import make_digest
-from monitor.render import render
-from monitor.store import Store
+from monitor.config.digest import DigestConfig
+from monitor.digest.render import render
+from monitor.digest.run import make_digest
+from monitor.store.db import Store
 from tests.digest_scenario import NOW, item, notice
 from tests.test_digest_golden import TagCollector
 

@@ -65,7 +65,7 @@ def test_paging_follows_the_next_link(crawled) -> None:
 
 def test_list_dates_are_read(server: ReplicaServer, crawled) -> None:
     site, db, _, _ = crawled
-    from monitor.store import Store
+    from monitor.store.db import Store
 
     with Store(db) as store:
         dates = {r["url"]: r["list_date"] for r in store.rows("select url, list_date from notices")}

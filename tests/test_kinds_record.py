@@ -18,8 +18,8 @@ from replica.sites import build_hanweb_sites, build_trs_sites
 from tests.helpers import ROOT, cli_env
 from tests.kind_checks import crawl_config, stored
 
-# monitor/cli.py does not call register() yet: run the CLI with the record command added.
-_CLI = "from monitor.cli import cli; from monitor.cli_record import register; register(cli); cli()"
+# monitor/cli/main.py does not call register() yet: run the CLI with the record command added.
+_CLI = "from monitor.cli.main import cli; from monitor.cli.record import register; register(cli); cli()"
 
 
 def record(config: Path, source_id: str, out: Path, *args: str) -> subprocess.CompletedProcess[str]:

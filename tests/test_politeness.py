@@ -10,7 +10,7 @@ from scrapy import Request
 
 from crawler.politeness import LOOPBACK_SLOT, DomainSlots, is_loopback_url, registered_domain
 from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY, RETRY_TIMES, ROBOTSTXT_OBEY
-from monitor.store import Store
+from monitor.store.db import Store
 from replica.faults import Fault
 from replica.server import ReplicaServer
 from replica.sites import build_demo_sites

@@ -8,8 +8,8 @@ import pytest
 
 from crawler.items import NoticeItem
 from crawler.parser import parse_text
-from monitor.search import Filters, match_expression, rebuild_index, search
-from monitor.store import Store
+from monitor.store.db import Store
+from monitor.store.search import Filters, match_expression, rebuild_index, search
 from tests.helpers import ROOT, run_cli
 
 SEEDS = sorted((ROOT / "replica" / "seeds").glob("*.txt"))

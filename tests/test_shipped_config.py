@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from crawler.kinds import KINDS
-from monitor.config import load_config
+from monitor.config.loader import load_config
 from tests.helpers import ROOT
 
 SHIPPED = ROOT / "config.yaml"

@@ -21,13 +21,13 @@ from tests.helpers import ROOT, cli_env
 
 SHIPPED = ROOT / "config.yaml"
 # Never imported by a command that only reads (the crawl machinery and the spiders).
-CRAWLING = ("scrapy", "twisted", "crawler.kinds.base", "crawler.politeness", "monitor.runner")
+CRAWLING = ("scrapy", "twisted", "crawler.kinds.base", "crawler.politeness", "monitor.crawl.runner")
 # `status` reads with sqlite3 alone, and prints JSON without rich.
-STATUS_JSON_FREE = (*CRAWLING, "crawler.parser", "sqlite_utils", "monitor.store", "rich", "httpx")
+STATUS_JSON_FREE = (*CRAWLING, "crawler.parser", "sqlite_utils", "monitor.store.db", "rich", "httpx")
 
 CHILD = r"""
 import json, sys
-from monitor.cli import main
+from monitor.cli.main import main
 modules_file, sys.argv = sys.argv[1], ["noticewatch", *sys.argv[2:]]
 try:
     main()
@@ -45,7 +45,7 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from crawler.items import NoticeItem
     from crawler.notice import Notice
     from crawler.politeness import registered_domain
-    from monitor.store import Store
+    from monitor.store.db import Store
 
     path = tmp_path_factory.mktemp("startup") / "small.db"
     url = "https://www.gdjct.gd.gov.cn/xunshizgls/content/post_1.html"
@@ -132,7 +132,7 @@ def test_status_with_every_job_scheduled_by_the_daemon_imports_no_cron_evaluator
     import shutil
     import sqlite3
 
-    from monitor.config import load_config
+    from monitor.config.loader import load_config
 
     db = tmp_path / "daemon.db"
     shutil.copy(small_db, db)
@@ -186,15 +186,15 @@ def test_the_kind_registry_agrees_with_the_spiders() -> None:
 
 
 def test_copies_kept_for_start_up_agree_with_their_originals() -> None:
-    from monitor import cli_digest
-    from monitor.render import FORMATS
+    from monitor.cli import digest as cli_digest
+    from monitor.digest.render import FORMATS
 
     assert cli_digest.FORMATS == FORMATS
 
 
 def test_a_read_only_command_does_not_check_kind_options_but_crawling_does(tmp_path: Path) -> None:
-    from monitor.cli import Context
-    from monitor.config import ConfigError
+    from monitor.cli.main import Context
+    from monitor.config.errors import ConfigError
 
     config = tmp_path / "config.yaml"
     config.write_text(
@@ -212,7 +212,7 @@ def test_a_read_only_command_does_not_check_kind_options_but_crawling_does(tmp_p
 def test_without_v_the_log_handler_is_made_on_the_first_record_beside_the_others() -> None:
     import logging
 
-    from monitor.cli import configure_logging
+    from monitor.cli.main import configure_logging
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level

@@ -1,4 +1,4 @@
-"""The crawl's store writer (monitor/store_writer.py): items written in arrival order, grouped in
+"""The crawl's store writer (monitor/store/writer.py): items written in arrival order, grouped in
 transactions, one bad item skipped without undoing the others, everything written by close()."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 
 from crawler.items import DetailFailure, ListingItem, NoticeItem
 from crawler.parser import parse_html
-from monitor.store import Store
-from monitor.store_writer import StoreWriter
+from monitor.store.db import Store
+from monitor.store.writer import StoreWriter
 
 NOW = "2026-11-20T08:00:00+00:00"
 
@@ -69,7 +69,7 @@ def test_a_bad_item_is_logged_and_skipped_without_undoing_the_others(
     monkeypatch.setattr(store, "save_item", save)
     outcomes: list[str] = []
     writer = StoreWriter(store, store.start_run("s"), outcomes.extend)
-    with caplog.at_level(logging.ERROR, logger="monitor.store_writer"):
+    with caplog.at_level(logging.ERROR, logger="monitor.store.writer"):
         try:
             for n in range(6):
                 writer.put(item(n))

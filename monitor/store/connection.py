@@ -1,0 +1,94 @@
+"""The store's connection: one SQLite file (WAL) through sqlite-utils, migrated on open, and the
+plain statements the write paths share. The store's jobs (monitor/store/outcomes.py, views.py,
+runs.py) are mixins over this base; monitor/store/db.py puts them together as `Store`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.store.records import StoreError
+from monitor.store.schema import migrations
+
+
+class Connection:
+    def __init__(self, path: str | Path, removal_after: int = 3, check_same_thread: bool = True):
+        self.path = Path(path)
+        self.removal_after = removal_after
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not a database file (pass --db FILE)")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
+                                   check_same_thread=check_same_thread)
+            self.db = Database(conn)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.enable_wal()
+            # WAL + NORMAL: a commit survives a killed process (bench/crash_trials.py); only a power
+            # loss can drop the last commits. FULL costs an fsync (~4 ms) per notice.
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable noticewatch database ({exc})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """A write transaction taken with BEGIN IMMEDIATE: the read-then-write below (is this URL
+        known? then insert) cannot interleave with another process's, and a busy database waits
+        (busy_timeout) instead of failing half-way. Nested use rides on the outer transaction."""
+        if self.db.conn.in_transaction:
+            yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
+        return self.db.query(sql, params or [])
+
+    def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+    # The write path runs once per crawled page: plain parameterised statements. sqlite-utils'
+    # insert/update re-read the schema (sqlite_master, table_info) and wrap each statement in a
+    # savepoint — 28 statements per new notice where 8 do (bench/crawl_bench.py profile).
+    def _insert_row(self, table: str, record: dict[str, Any]) -> int:
+        columns = tuple(record)
+        sql = _INSERT_SQL.get((table, columns))
+        if sql is None:
+            sql = _INSERT_SQL.setdefault((table, columns), f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                                                          f"values ({', '.join('?' for _ in columns)})")
+        return int(self.db.conn.execute(sql, list(record.values())).lastrowid)
+
+    def _update_row(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        sets = ", ".join(f"[{c}] = ?" for c in values)
+        self.db.conn.execute(f"update [{table}] set {sets} where id = ?", [*values.values(), row_id])
+
+
+_INSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
+
