@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from html import escape
 
 from replica.model import ReplicaNotice, Site
@@ -49,7 +50,7 @@ class GkmlptScheme:
 
     def route(self, portal: Portal, site: Site, request: KindRequest) -> Response | None:
         if request.path in ("/gkmlpt/index", "/gkmlpt/", "/gkmlpt/index.html"):
-            return page_response(site, _index(site))
+            return page_response(site, _index(site, portal.sites))
         if m := _API.fullmatch(request.path):
             if m.group(1) != str(site.options["category"]):
                 return None  # another catalogue category: maybe another site's
@@ -100,12 +101,56 @@ class GkmlptScheme:
 SCHEME = GkmlptScheme()
 
 
-def _index(site: Site) -> str:
-    # The real index is a JavaScript app that reads the API; its HTML carries no list.
+def tree(site: Site, sites: Sequence[Site]) -> list[dict[str, object]]:
+    """The catalogue's category TREE: the host's gkmlpt sites (their `category`, `column_name` and
+    `tree_parent`, default 综合政务) under their parents, and empty categories around them, as the
+    index page's app configuration holds it."""
+    catalogue = [s for s in sites if s.kind == "gkmlpt" and s.options.get("sid") == site.options["sid"]]
+    parents: dict[str, list[dict[str, object]]] = {"综合政务": [], "其他": []}
+    for s in catalogue:
+        node = {
+            "id": int(s.options["category"]),
+            "name": s.column_name,
+            "children": [],
+            "jump_url": "",
+            "post_count": len(s.notices),
+        }
+        parents.setdefault(str(s.options.get("tree_parent", "综合政务")), []).append(node)
+    parents["综合政务"].append(
+        {"id": 9001, "name": "政府文件", "children": [], "jump_url": "", "post_count": 0}
+    )
+    parents["其他"].append(
+        {
+            "id": 9002,
+            "name": "政务服务",
+            "children": [],
+            "jump_url": "https://www.gdzwfw.gov.cn/",
+            "post_count": 0,
+        }
+    )
+    return [
+        {
+            "id": 8000 + i,
+            "name": name,
+            "children": children,
+            "jump_url": "",
+            "post_count": sum(int(c["post_count"]) for c in children),
+        }  # type: ignore[call-overload]
+        for i, (name, children) in enumerate(parents.items())
+    ]
+
+
+def _index(site: Site, sites: Sequence[Site]) -> str:
+    # The real index is a JavaScript app that reads the API; its HTML carries no list, only the
+    # app's configuration: the site id and the category tree (DESIGN.md, "More facts").
+    config = (
+        f"window._CONFIG = {{\n  SID: '{site.options['sid']}',\n"
+        f"  TREE: {json.dumps(tree(site, sites), ensure_ascii=False)},\n  SERVICE_AREA_ID: 1\n}};"
+    )
     return (
         '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(site.site_name)}政府信息公开</title>\n</head>\n<body>\n"
-        f'<div id="app"></div>\n<script>window._CONFIG = {{SID: "{site.options["sid"]}"}};</script>\n'
+        f'<div id="app"></div>\n<script>{config}</script>\n'
         '<script src="/gkmlpt/static/js/app.js"></script>\n</body>\n</html>\n'
     )
 

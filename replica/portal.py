@@ -94,8 +94,13 @@ class Portal:
             return Response(200, b"body{margin:0}\n", "text/css")
         if path == "/js/common.js":
             return Response(200, b"function toggleAccessibility(){}\n", "application/javascript")
+        if path.startswith("/postmeta/"):
+            from replica import postmeta
+
+            answer = postmeta.route(self.sites, path, base_url)
+            return answer if answer is not None else self.error(404)
         site = self._site_for(path)
-        if site is not None:
+        if site is not None and not site.options.get("dead"):  # a dead column: linked, 404
             response = self._site_page(site, path[len(site.column) :], base_url)
             if response is not None:
                 return response

@@ -323,12 +323,12 @@ def theme_of(site: Site) -> Theme:
 # -- page chrome -------------------------------------------------------------------------------
 
 
-def _head(title: str, meta: dict[str, str] | None = None) -> str:
+def _head(title: str, meta: dict[str, str] | None = None, script: str = "") -> str:
     tags = "".join(f'<meta name="{escape(k)}" content="{escape(v)}">\n' for k, v in (meta or {}).items())
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
-        f"{tags}<title>{escape(title)}</title>\n"
+        f"{tags}<title>{escape(title)}</title>\n{script}"
         '<link rel="stylesheet" href="/css/common.css">\n'
         '<script src="/js/common.js"></script>\n</head>\n<body>\n'
     )
@@ -412,6 +412,17 @@ def _meta(theme: Theme, values: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in values.items() if name in theme.meta_names}
 
 
+def _page_variables(site: Site) -> str:
+    """NFCMS page variables a list page states when the site has a column id (replica/postmeta.py)."""
+    if "column_id" not in site.options:
+        return ""
+    site_id = site.options.get("site_id", "756001")
+    return (
+        f"<script>var NFCMS_SITE_ID = '{site_id}'; var NFCMS_CAT_ID = '{site.options['column_id']}';"
+        f" var NFCMS_CAT_NAME = '{escape(site.column_name)}';</script>\n"
+    )
+
+
 def render_list(site: Site, page: int, sites: Sequence[Site], base_url: str) -> str:
     """List page `page` (1-based) of a site's column; the caller checks the page exists."""
     theme = theme_of(site)
@@ -425,6 +436,7 @@ def render_list(site: Site, page: int, sites: Sequence[Site], base_url: str) -> 
         _head(
             f"{site.column_name}_{site.site_name}",
             _meta(theme, {"SiteName": site.site_name, "ColumnName": site.column_name}),
+            _page_variables(site),
         )
         + _header(site.site_name, sites, site)
         + '<div class="main">\n'
