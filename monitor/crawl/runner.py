@@ -119,8 +119,8 @@ async def crawl_one(
         # One crawl per source and database at a time (monitor.store.locks); what is known is read
         # under the lock, after any crawl we waited for has written.
         async with source_lock(db_path, spec.id) if db_path else contextlib.nullcontext():
-            known = _known_listing(db_path, spec.id) if db_path and not full else {}
-            await runner.crawl(crawler, source=spec, known=known, full=full or not db_path)
+            known, listed = _known_listing(db_path, spec.id, full) if db_path else ({}, {})
+            await runner.crawl(crawler, source=spec, known=known, full=full or not db_path, listed=listed)
     except SourceBusy as exc:
         return CrawlResult(spec.id, "skipped", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, problems=(f"busy: {exc}",))
     finally:
@@ -129,11 +129,13 @@ async def crawl_one(
     return _result(crawler, spec, progress, scraped, bool(db_path))
 
 
-def _known_listing(db_path: str, source_id: str) -> dict[str, Any]:
+def _known_listing(db_path: str, source_id: str, full: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the store knows of a source's lists: its notices' entries (none for a full crawl), and
+    the entries its keywords passed over (crawler/relevance.py: fetched once the keywords match)."""
     from monitor.store.db import Store
 
     with Store(db_path) as store:
-        return store.known_listing(source_id)
+        return ({} if full else store.known_listing(source_id)), store.skipped_listing(source_id)
 
 
 def _result(

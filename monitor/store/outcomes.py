@@ -106,7 +106,8 @@ class OutcomeWrites(Connection):
             return outcome
 
     def record_listing(self, listing: ListingItem, now: str | None = None) -> None:
-        """Remember what a list page showed (incremental crawls compare against it)."""
+        """Remember what a list page showed (incremental crawls compare against it), and the entries
+        it showed that were not fetched (the source's keywords passed them over) in `listings`."""
         now = now or utcnow()
         with self._write():
             for url, title, list_date in listing.entries:
@@ -114,6 +115,13 @@ class OutcomeWrites(Connection):
                     "update notices set last_listed = ?, list_title = coalesce(?, list_title), "
                     "list_date = coalesce(?, list_date) where url = ?",
                     [now, title, list_date, url],
+                )
+            for url, title, list_date in listing.skipped:
+                self.db.execute(
+                    "insert into listings (source_id, url, list_title, list_date, first_seen, last_listed) "
+                    "values (?, ?, ?, ?, ?, ?) on conflict (source_id, url) do update set "
+                    "list_title = excluded.list_title, list_date = excluded.list_date, last_listed = excluded.last_listed",
+                    [listing.source_id, url, title, list_date, now, now],
                 )
 
     def _insert(self, notice: Notice, item: NoticeItem, now: str, run_id: int | None) -> str:

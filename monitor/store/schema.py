@@ -242,3 +242,15 @@ def m011_job_periods(db: Database) -> None:
     """Each daemon job's period in seconds, as the daemon computed it from `schedule`: `status`
     judges "silent" sources by it without importing a cron evaluator (APScheduler: ~70 ms)."""
     db["daemon_jobs"].add_column("period", float)
+
+
+@migrations()
+def m012_skipped_listings(db: Database) -> None:
+    """List entries a source's keywords passed over (crawler/relevance.py): seen, not fetched. An
+    incremental crawl knows them (paging stops at a page of nothing new) and fetches those its
+    widened keywords now match."""
+    db["listings"].create(
+        {"source_id": str, "url": str, "list_title": str, "list_date": str, "first_seen": str, "last_listed": str},
+        pk=("source_id", "url"),
+        if_not_exists=True,
+    )

@@ -74,6 +74,16 @@ class NoticeViews(Connection):
         rows = self.db.query("select url, list_title, list_date from notices where source_id = ?", [source_id])
         return {r["url"]: (r["list_title"], r["list_date"]) for r in rows}
 
+    def skipped_listing(self, source_id: str) -> dict[str, tuple[str | None, str | None]]:
+        """{url: (list title, list date)} of entries a source's lists showed that were never
+        fetched (not relevant by its keywords then), for incremental crawls."""
+        rows = self.db.query(
+            "select url, list_title, list_date from listings where source_id = ? "
+            "and url not in (select url from notices where source_id = ?)",
+            [source_id, source_id],
+        )
+        return {r["url"]: (r["list_title"], r["list_date"]) for r in rows}
+
     def recheck_candidates(
         self,
         today: date,
