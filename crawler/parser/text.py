@@ -38,6 +38,15 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _NOT_CJK = re.compile(r"[^\u3400-\u9fff]+")
 
 
+# Reprint sites annotate characters with pinyin in brackets ("區(qū)", "發(fā)布"): not part of any name.
+_PINYIN_NOTE = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)")
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove bracketed pinyin after a character ("衛(wèi)健委" → "衛健委"); width-folded text."""
+    return _PINYIN_NOTE.sub("", text) if "(" in text else text
+
+
 def detect_script(text: str) -> str:
     """'hant' when a noticeable share of the CJK characters change under t2s, else 'hans'.
 
