@@ -17,6 +17,7 @@ demo: $(BIN)/noticewatch
 
 test: $(BIN)/noticewatch
 	$(BIN)/ruff check crawler monitor replica tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q
 
 # Benchmarks print their figures; bench-only dependencies (trafilatura) come from requirements-bench.lock.
