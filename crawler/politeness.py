@@ -54,6 +54,10 @@ class DomainSlots:
         return None
 
 
+class DomainPaused(IgnoreRequest):
+    """A request not sent because its domain is paused (FailurePause): reported once, as "paused"."""
+
+
 class FailurePause:
     """Downloader middleware: after N consecutive unhappy answers or errors from one registered
     domain, stop sending it requests for the rest of the crawl (a retry storm is what gets an IP
@@ -74,7 +78,7 @@ class FailurePause:
         domain = registered_domain(request.url)
         if domain in self.paused:
             self.crawler.stats.inc_value("source/requests/skipped_paused")
-            raise IgnoreRequest(f"{domain} paused after {self.limit} consecutive failures")
+            raise DomainPaused(f"{domain} paused after {self.limit} consecutive failures")
         return None
 
     def process_response(

@@ -34,12 +34,18 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = True
+# Only http(s) is fetched: a stray ftp://, s3:// or file:// URL fails at once (an ftp host that never
+# answers would hold the crawl past every timeout; file:// would read the local disk).
+DOWNLOAD_HANDLERS = {"ftp": None, "s3": None, "file": None, "data": None}
 
 # One download slot per registered domain (crawler.politeness.DomainSlots). Loopback (the bundled
 # replica portal, tests, the demo) needs no politeness: 127.0.0.0/8, ::1 and localhost go through
 # their own slot without the delay.
 DOWNLOAD_SLOTS = {"loopback": {"delay": 0.0, "jitter": 0.0, "concurrency": 1}}
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt as RFC 9309 reads it: a 5xx or no answer disallows, only the first 500 KiB parsed.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.Rfc9309Robots": 100,
     "crawler.politeness.DomainSlots": 50,
     # Between RetryMiddleware (550) and the download: sees every attempt, retries included (not
     # the one resend of an unanswered idempotent POST, which ResendUnanswered makes below it).

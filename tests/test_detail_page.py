@@ -41,7 +41,7 @@ def test_an_empty_200_is_read_then_fails_for_having_no_article_text() -> None:
     [
         (412, URL, b"<script>document.cookie='x'</script>", "412 with a JavaScript cookie challenge"),
         (521, URL, b"", "521 JavaScript cookie challenge"),
-        (200, "https://www.example.gov.cn/login?next=/post_1.html", PAGE.encode(), "redirected to a login page"),
+        (200, "https://www.example.gov.cn/login?next=/post_1.html", PAGE.encode(), "redirected to a login page"),  # after a redirect
         (200, URL, CAPTCHA.encode(), "captcha page"),
         (403, URL, "<p>访问过于频繁</p>".encode(), "rate-limit or ban page"),  # an error answer's body too
         (404, URL, CAPTCHA.encode(), "captcha page"),
@@ -49,7 +49,8 @@ def test_an_empty_200_is_read_then_fails_for_having_no_article_text() -> None:
     ],
 )
 def test_challenge_and_ban_pages_are_blocked(status: int, url: str, body: bytes, reason: str) -> None:
-    assert judge(status, url, body, "text/html") == Failed("blocked", reason, "blocked")
+    redirected_from = URL if url != URL else None  # a login page is evidence at the end of a redirect
+    assert judge(status, url, body, "text/html", redirected_from=redirected_from) == Failed("blocked", reason, "blocked")
 
 
 @pytest.mark.parametrize("status", [404, 410])

@@ -37,9 +37,11 @@ def codec_name(label: str | None) -> str | None:
     label = label.strip().strip("\"'").lower()
     label = _SUPERSETS.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # rot13, base64, zlib … are codecs too, but not of bytes to text: bytes.decode refuses them.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 def _try(data: bytes, codec: str | None) -> str | None:

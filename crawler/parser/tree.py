@@ -39,14 +39,47 @@ _SIMPLE_SELECTOR = re.compile(r"(?P<tag>[a-z][a-z0-9]*)?(?P<kind>[#.])(?P<name>[
 text_content = lxml.etree.XPath("string()", smart_strings=False)
 
 
+# Deeper than this, a page is parsed again flatter: libxml2 drops what lies below 256 levels (2048
+# with huge_tree), and the tree walks here recurse once per level (Python stops near 1000).
+MAX_DEPTH = 300
+_TOO_DEEP = lxml.etree.XPath(f"boolean(//*[count(ancestor::*) > {MAX_DEPTH}])")
+# Flattening, in two steps: container tags dropped (their text stays, in order), then every tag
+# but those that make paragraphs and the head.
+_CONTAINER_TAGS = re.compile(
+    r"</?(?:div|span|font|section|article|center|table|tbody|thead|tr|td|th|b|i|u|s|strong|em|small|big|"
+    r"blockquote|ul|ol|li|dl|dt|dd|a|sup|sub|label|cite|ins|del|nobr|o:p)\b[^>]*>",
+    re.I,
+)
+_ANY_BUT_PARAGRAPHS = re.compile(r"<(?!/?(?:p|br|html|head|body|title|meta)\b)/?[a-zA-Z][^>]*>")
+
+
 def parse_tree(html: str) -> Element | None:
-    """lxml tree, or None for input lxml cannot make a document of (empty, only comments)."""
-    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    """lxml tree, or None for input lxml cannot make a document of (empty, only comments).
+
+    A page nested deeper than MAX_DEPTH (an editor's runaway <div>s, a hostile page) would lose
+    its article: it is parsed again with container tags dropped, then if need be with every tag
+    but paragraphs — its text kept, in order."""
+    root, too_deep = _parse(html)
+    for flatten in (_CONTAINER_TAGS, _ANY_BUT_PARAGRAPHS):
+        if not too_deep:
+            break
+        flatter, too_deep = _parse(flatten.sub("", html))
+        root = flatter if flatter is not None else root
+    return root
+
+
+def _parse(html: str) -> tuple[Element | None, bool]:
+    """(tree, whether it is too deep); huge_tree lifts libxml2's depth and text-node limits."""
+    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
         # Bytes, because lxml refuses str with an XML encoding declaration.
-        return lxml.etree.fromstring(html.encode("utf-8", "replace"), parser)
+        root = lxml.etree.fromstring(html.encode("utf-8", "replace"), parser)
     except (lxml.etree.ParserError, ValueError, TypeError):
-        return None
+        return None, False
+    if root is None:
+        return None, False
+    too_deep = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log) or bool(_TOO_DEEP(root))
+    return root, too_deep
 
 
 def _chrome_attrs(id_: str | None, cls: str | None) -> bool:
