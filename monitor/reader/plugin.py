@@ -44,6 +44,12 @@ def register() -> None:
     module = sys.modules[__name__]
     if not pm.is_registered(module):
         pm.register(module, name=PLUGIN_NAME)
+    # Datasette's default error handler dumps every exception — a 404 included — with its locals to
+    # the console when rich is importable (it is: our CLI uses it): forty lines per missing page.
+    # Without it, client errors print nothing and server errors a plain traceback.
+    import datasette.handle_exception
+
+    datasette.handle_exception.rich = None
 
 
 def reader_of(datasette: Any) -> Reader | None:
