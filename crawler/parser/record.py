@@ -20,7 +20,15 @@ from .header import split_header
 from .inspection import find_inspection
 from .outline import find_outline
 from .signature import Signature, find_signature
-from .text import clean_lines, detect_script, fold_width, folded_hash, strip_pinyin, to_simplified
+from .text import (
+    clean_lines,
+    close_cjk_gaps,
+    detect_script,
+    fold_width,
+    folded_hash,
+    strip_pinyin,
+    to_simplified,
+)
 from .timeline import find_timeline
 
 _UNNUMBERED_TEAM_RE = re.compile(r"第(?:机动|专项|提级|交叉)?(?:巡视|巡察)")
@@ -46,7 +54,9 @@ def build_notice(
     folded, folded_title = fold_width(body_text), fold_width(title) if title else None
     body_hash = folded_hash(folded)
     # Fields are read without reprint sites' pinyin notes ("區(qū)"); the hash keeps the text as it is.
-    folded, folded_title = strip_pinyin(folded), strip_pinyin(folded_title) if folded_title else None
+    # Typesetting spaces ("电 话", "巡 察 公 告") are closed up too.
+    folded = close_cjk_gaps(strip_pinyin(folded))
+    folded_title = close_cjk_gaps(strip_pinyin(folded_title)) if folded_title else None
     if script == "hant":
         folded, folded_title = to_simplified(folded), to_simplified(folded_title) if folded_title else None
     doc_type = classify(folded_title, folded)

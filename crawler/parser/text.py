@@ -42,6 +42,14 @@ _NOT_CJK = re.compile(r"[^\u3400-\u9fff]+")
 _PINYIN_NOTE = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)")
 
 
+# Typesetting spaces between characters ("巡 察 公 告", "电 话", "邮 箱").
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
+
+
+def close_cjk_gaps(text: str) -> str:
+    return _CJK_GAP.sub("", text) if " " in text else text
+
+
 def strip_pinyin(text: str) -> str:
     """Remove bracketed pinyin after a character ("衛(wèi)健委" → "衛健委"); width-folded text."""
     return _PINYIN_NOTE.sub("", text) if "(" in text else text
