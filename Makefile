@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint format clean
+.PHONY: demo test bench lint format clean browser
 
 $(BIN)/noticewatch: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,15 @@ $(BIN)/noticewatch: pyproject.toml requirements.lock
 demo: $(BIN)/noticewatch
 	$(BIN)/noticewatch demo
 
-test: $(BIN)/noticewatch
+# The reader's browser tests (tests/test_reader_browser.py) drive Debian's chromium through Playwright
+# (never `playwright install`: no browser download); a CJK font lets its pages and screenshots show
+# Chinese. Installed once: skipped when both are there.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; \
+	fi
+
+test: $(BIN)/noticewatch browser
 	$(BIN)/ruff check crawler monitor replica tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q
