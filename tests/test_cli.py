@@ -33,12 +33,6 @@ def test_every_command_has_help_with_an_example_and_takes_config_and_db(path, co
     assert {"--config", "--db"} <= options
 
 
-def test_every_command_is_in_the_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for path, _ in all_commands(cli):
-        assert f"noticewatch {' '.join(path)}" in readme, f"README does not mention `noticewatch {' '.join(path)}`"
-
-
 def test_parse_seed_as_json() -> None:
     out = run_cli("parse", SEEDS / "001_99f024742a5b7e23.txt", "--json")
     assert out.returncode == 0, out.stderr

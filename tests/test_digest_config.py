@@ -11,13 +11,13 @@ import yaml
 from monitor.config.digest import DigestConfig, EmailTarget, FileTarget, WebhookTarget, parse_digest_config
 from monitor.config.errors import ConfigError
 
-DOCS = Path(__file__).resolve().parent.parent / "README.md"
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "digests.md"
 
 
 def documented_example() -> dict:
     text = DOCS.read_text(encoding="utf-8")
     block = re.search(r"```yaml\n(digest:.*?)```", text, re.S)
-    assert block, "README.md: no ```yaml digest: example"
+    assert block, "docs/digests.md: no ```yaml digest: example"
     return yaml.safe_load(block[1])
 
 

@@ -40,7 +40,7 @@ def register(cli: click.Group) -> None:
         Without --send it prints (or writes --output) a digest of the last 24 hours, or --since
         WHEN, or --undelivered. With --send it delivers to the targets under `digest: targets:` in
         the config, each in its own format: every target gets the events it has not received yet
-        (a failed delivery is retried next time; nothing is sent twice). See README.md, "Digests".
+        (a failed delivery is retried next time; nothing is sent twice). See docs/digests.md.
 
         \b
         Examples:

@@ -155,7 +155,7 @@ def send_digests(
     targets = [dconf.target(t) for t in target_ids] if target_ids else list(dconf.targets)
     if not targets:
         raise ConfigError(
-            "digest: no delivery targets configured (add digest: targets: in config.yaml; see README.md, \"Digests\")"
+            "digest: no delivery targets configured (add digest: targets: in config.yaml; see docs/digests.md)"
         )
     outcomes = []
     for target in targets:
