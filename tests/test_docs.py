@@ -14,8 +14,11 @@ from tests.test_cli import all_commands
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-# Paths named in prose or comments: docs/x.md, bench/x.py, crawler/kinds/x.py, deploy/x.service …
-NAMED_PATH = re.compile(r"(?<![\w./-])((?:docs|bench|crawler|monitor|replica|deploy|tests)/[\w./-]*\w)")
+# Files named in prose or comments: docs/x.md, bench/x.py, crawler/kinds/x.py, deploy/x.service …
+# (folders in examples, like an output folder for `record`, are not checked).
+NAMED_PATH = re.compile(
+    r"(?<![\w./-])((?:docs|bench|crawler|monitor|replica|deploy|tests)/[\w./-]*\.(?:py|md|json|yaml|service|txt|html|toml))\b"
+)
 
 
 def local_links(page: Path) -> list[str]:
