@@ -44,6 +44,8 @@ COMMAND_MODULES = {
     "record": "monitor.cli.record",
     "demo": "monitor.cli.demo",
     "replica": "monitor.cli.demo",
+    "discover": "monitor.cli.discover",
+    "serve": "monitor.cli.serve",
 }
 
 # Errors printed as one line `Error: …` (exit code 1), as (module, class): a module that was never
