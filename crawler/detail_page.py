@@ -108,12 +108,15 @@ def _typed_html(content_type: str | None) -> bool:
     return (content_type or "").split(";", 1)[0].strip().lower() in HTML_TYPES
 
 
-def non_html_format(body: bytes, content_type: str | None) -> str | None:
-    """Why an answer is no HTML page (its declared type or its first bytes), else None."""
+def non_html_format(body: bytes, content_type: str | None, by_type: bool = True) -> str | None:
+    """Why an answer is no HTML page (its declared type, unless not `by_type` — list APIs answer
+    JSON or XML — or its first bytes), else None."""
     head = body[:16].lstrip()
     for magic, what in _MAGIC:
         if head.startswith(magic):
             return f"the answer is {what}, not an HTML page"
+    if not by_type:
+        return None
     declared = (content_type or "").split(";", 1)[0].strip().lower()
     if declared and declared not in HTML_TYPES and declared not in UNTYPED:
         return f"the answer is {declared}, not an HTML page"

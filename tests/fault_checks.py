@@ -95,6 +95,16 @@ EXPECTED: dict[str, Expected] = {
     "binary_as_html": _e("not_html", F, "not_html", False, "error"),
     "zero_items": _e("list_empty", F, "", False, "unchanged"),
     "malformed_html": _e("", C, "", False, "unchanged"),
+    # Hostile template habits are no trouble of the notice (issue 19): the same notice, no event.
+    "cookie_script": _e("", C, "", False, "unchanged"),
+    "deep_nesting": _e("", C, "", False, "unchanged"),
+    "tracking_links": _e("", C, "", False, "unchanged"),
+    "ftp_link": _e("", C, "", False, "unchanged"),
+    # A callback that raised (here on a link no URL parser takes): the run's problem, never "completed".
+    "bad_url_link": _e("spider_error", F, "", False, "unchanged"),
+    # Not the page: a failure of the notice, never a version of it (nor evidence it was withdrawn).
+    "pdf_answer": _e("not_html", F, "not_html", False, "error"),
+    "inflates_huge": _e("list_failed", F, "detail_failed", False, "error"),
 }
 assert set(EXPECTED) == set(FAULTS), "every catalogue fault needs its expected outcome"
 

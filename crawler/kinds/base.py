@@ -218,7 +218,10 @@ class KindSpider(scrapy.Spider):
     def list_unreadable(self, response: Response, page: int) -> bool:
         """A list page that is no text at all (binary data served as HTML): "not_html", not an
         empty list (the source is broken when it is the first page)."""
-        if isinstance(response, scrapy.http.TextResponse):
+        other_format = detail_page.non_html_format(response.body, _header(response, b"Content-Type"), by_type=False)
+        if other_format:  # a PDF, an image … by its first bytes, whatever Scrapy made of it
+            reason = other_format
+        elif isinstance(response, scrapy.http.TextResponse):
             try:
                 decode(response.body, _header(response, b"Content-Type"), self.source.encoding)
                 return False

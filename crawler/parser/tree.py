@@ -57,29 +57,53 @@ def parse_tree(html: str) -> Element | None:
     """lxml tree, or None for input lxml cannot make a document of (empty, only comments).
 
     A page nested deeper than MAX_DEPTH (an editor's runaway <div>s, a hostile page) would lose
-    its article: it is parsed again with container tags dropped, then if need be with every tag
-    but paragraphs — its text kept, in order."""
-    root, too_deep = _parse(html)
+    its article. Wrappers that only wrap (a container without id or class, alone in a parent with
+    no text of its own) are taken out first; a page still too deep (or past libxml2's limit) is
+    parsed again with container tags dropped, then if need be every tag but paragraphs — its text
+    kept, in order."""
+    root, too_deep, cut = _parse(html)
+    if too_deep and not cut and root is not None and _unwrap_chains(root):
+        too_deep = bool(_TOO_DEEP(root))
     for flatten in (_CONTAINER_TAGS, _ANY_BUT_PARAGRAPHS):
         if not too_deep:
             break
-        flatter, too_deep = _parse(flatten.sub("", html))
+        flatter, too_deep, _ = _parse(flatten.sub("", html))
         root = flatter if flatter is not None else root
     return root
 
 
-def _parse(html: str) -> tuple[Element | None, bool]:
-    """(tree, whether it is too deep); huge_tree lifts libxml2's depth and text-node limits."""
+_WRAPPERS = frozenset("div span font section article center blockquote b i u strong em small big".split())
+
+
+def _unwrap_chains(root: Element) -> bool:
+    """Take out wrappers that only wrap (see parse_tree), deepest first; True if any was."""
+    chained = [
+        e for e in root.iter()
+        if isinstance(e.tag, str) and e.tag.lower() in _WRAPPERS and e.get("id") is None and e.get("class") is None
+        and (parent := e.getparent()) is not None and len(parent) == 1 and not (parent.text or "").strip()
+        and not (e.tail or "").strip()
+    ]
+    for element in reversed(chained):
+        parent = element.getparent()
+        parent.text = (parent.text or "") + (element.text or "")
+        parent.extend(list(element))
+        parent.remove(element)
+    return bool(chained)
+
+
+def _parse(html: str) -> tuple[Element | None, bool, bool]:
+    """(tree, whether it is too deep, whether libxml2 cut it); huge_tree lifts libxml2's depth
+    and text-node limits."""
     parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
         # Bytes, because lxml refuses str with an XML encoding declaration.
         root = lxml.etree.fromstring(html.encode("utf-8", "replace"), parser)
     except (lxml.etree.ParserError, ValueError, TypeError):
-        return None, False
+        return None, False, False
     if root is None:
-        return None, False
-    too_deep = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log) or bool(_TOO_DEEP(root))
-    return root, too_deep
+        return None, False, False
+    cut = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    return root, cut or bool(_TOO_DEEP(root)), cut
 
 
 def _chrome_attrs(id_: str | None, cls: str | None) -> bool:
