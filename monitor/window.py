@@ -1,12 +1,28 @@
-"""Disclosure-window status, derived at read time from "now" — never stored as truth."""
+"""Disclosure-window status, derived at read time from "now" — never stored as truth.
+
+"Today" is the date in China (Asia/Shanghai), whatever the machine's clock zone: notices state their
+windows in China's calendar, and a window ending 10月25日 closes at the end of that day there.
+`china_today()` is the one place that date is taken; the CLI's lists and search, the digests, the
+re-checks' "window open" and "removed while open", and the web reader all use it (README: "Today").
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from crawler.notice import Notice
 
 CLOSING_SOON_DAYS = 3
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_today(now: datetime | None = None) -> date:
+    """The date in China at `now` (an aware datetime; default: the current time)."""
+    moment = now if now is not None else datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise ValueError(f"china_today: {moment!r} has no time zone")
+    return moment.astimezone(CHINA).date()
 
 
 def window_status(notice: Notice, today: date, closing_soon_days: int = CLOSING_SOON_DAYS) -> str:

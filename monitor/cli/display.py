@@ -31,35 +31,48 @@ WINDOW_STYLE = {
 }
 
 
-def notices_table(rows: Sequence[StoredNotice | Notice], today: date, title: str | None = None) -> Table:
-    """Newest first: title; organisation and team; the window and its status. Fits 80 columns."""
+NARROW = 100  # below this many columns, tables drop their organisation column (merged into the title cell)
+REMOVED_MARK = "[removed] "
+
+
+def notices_table(rows: Sequence[StoredNotice | Notice], today: date, title: str | None = None,
+                  width: int | None = None) -> Table:
+    """Title (marked when removed); organisation and team; the window and its status. Readable at 80
+    columns: below NARROW the organisation goes under the title, and no date is ever cut."""
+    narrow = width is not None and width < NARROW
     table = Table(title=title, show_lines=True, expand=True, title_justify="left")
     table.add_column("id", justify="right", style="dim", no_wrap=True)
-    table.add_column("title", ratio=5, overflow="fold")
-    table.add_column("inspected · team", ratio=3, overflow="fold")
-    table.add_column("window", no_wrap=True)
+    table.add_column("title" + (" · inspected" if narrow else ""), ratio=5, overflow="fold")
+    if not narrow:
+        table.add_column("inspected · team", ratio=3, overflow="fold")
+    table.add_column("window", no_wrap=True, min_width=12)
     for index, row in enumerate(rows, 1):
         notice = row.notice if isinstance(row, StoredNotice) else row
         ident = str(row.id) if isinstance(row, StoredNotice) else str(index)
-        title_text = Text(notice.title or notice.url or "(untitled)")
+        title_text = Text(REMOVED_MARK, style="bold red") if getattr(row, "status", "active") == "removed" else Text()
         if notice.doc_type != "rectification_notice":
-            title_text = Text(f"[{notice.doc_type}] ", style="dim") + title_text
+            title_text.append(f"[{notice.doc_type}] ", style="dim")
+        title_text.append(notice.title or notice.url or "(untitled)")
+        who = "\n".join(v for v in (notice.inspected_org, notice.inspection_team) if v)
+        if narrow and who:
+            title_text.append(f"\n{who}", style="italic")
         if notice.published_at:
             title_text.append(f"\n{notice.published_at}", style="dim")
-        who = "\n".join(v for v in (notice.inspected_org, notice.inspection_team) if v)
-        table.add_row(ident, title_text, who, window_cell(notice, today))
+        cells = [ident, title_text] + ([] if narrow else [who]) + [window_cell(notice, today)]
+        table.add_row(*cells)
     return table
 
 
 def window_cell(notice: Notice, today: date) -> Text:
-    """'2024-09-26 →\n2024-10-25\nopen, 12 days left' — compact, coloured by status."""
+    """'2024-09-26 →\n2024-10-25\nopen\n12 days left': one short line each (a date is never cut)."""
     status = window_status(notice, today)
     if not notice.disclosure_end:
         return Text("none stated", style=WINDOW_STYLE[status])
     text = f"{notice.disclosure_start or '?'} →\n{notice.disclosure_end}\n{status}"
     end = date.fromisoformat(notice.disclosure_end) if status in ("open", "closing soon") else None
     if end is not None:
-        text += f", {(end - today).days} days left"
+        days = (end - today).days
+        text += "\ncloses today" if days == 0 else f"\n{days} day{'s' if days != 1 else ''} left"
     return Text(text, style=WINDOW_STYLE[status])
 
 
@@ -75,10 +88,12 @@ def notice_detail(stored: StoredNotice | Notice, today: date) -> Table:
         if isinstance(value, tuple):
             # Headings and warnings read best one per line; phones and e-mails fit on one.
             value = "\n".join(value) if name in ("outline", "warnings") else ", ".join(value)
-        table.add_row(name, "" if value is None else str(value))
-    table.add_row("window", describe_window(notice, today))
+        table.add_row(name, Text("" if value is None else str(value)))  # scraped text: never rich markup
+    table.add_row("window", Text(describe_window(notice, today)))
     if isinstance(stored, StoredNotice):
-        table.add_row("status", stored.status)
+        removed = stored.status == "removed"
+        table.add_row("status", Text("removed (withdrawn from the site)" if removed else stored.status,
+                                     style="bold red" if removed else ""))
         table.add_row("versions", str(stored.version_count))
         table.add_row("first seen", stored.first_seen)
         table.add_row("last seen", stored.last_seen)
@@ -155,8 +170,8 @@ def events_table(events: Sequence) -> Table:  # noqa: ANN001 - Sequence[Event]
 
 
 def history_view(stored: StoredNotice, steps: Sequence, events: Sequence) -> Table:  # noqa: ANN001
-    table = Table(title=f"{stored.notice.title or stored.notice.url} — {stored.status}", title_justify="left",
-                  expand=True)
+    title = Text(f"{stored.notice.title or stored.notice.url} — {stored.status}")  # scraped: not markup
+    table = Table(title=title, title_justify="left", expand=True)
     table.add_column("version", justify="right", no_wrap=True)
     table.add_column("fetched", no_wrap=True)
     table.add_column("content hash", no_wrap=True, style="dim")
@@ -187,21 +202,27 @@ def recheck_summary(results: Sequence) -> Table:  # noqa: ANN001 - Sequence[Rech
     return table
 
 
-def search_table(hits: Sequence, query: str, today: date) -> Table:  # noqa: ANN001 - Sequence[Hit]
+def search_table(hits: Sequence, query: str, today: date, width: int | None = None) -> Table:  # noqa: ANN001
+    """Hits (Sequence[Hit]) best first; readable at 80 columns as notices_table is."""
+    narrow = width is not None and width < NARROW
     title = f"{len(hits)} match(es)" + (f" for {query}" if query else "")
     table = Table(title=title, title_justify="left", expand=True)
     table.add_column("id", justify="right", style="dim", no_wrap=True)
-    table.add_column("published", no_wrap=True)
+    if not narrow:
+        table.add_column("published", no_wrap=True)
     table.add_column("title / excerpt", ratio=3)
-    table.add_column("inspected org", ratio=1)
-    table.add_column("window", ratio=1)
+    if not narrow:
+        table.add_column("inspected org", ratio=1)
+    table.add_column("window", no_wrap=True, min_width=12)
     for hit in hits:
         notice = Notice(title=hit.title, disclosure_start=hit.disclosure_start, disclosure_end=hit.disclosure_end)
-        text = Text(hit.title or hit.url, style="bold")
-        if hit.status == "removed":
-            text.append("  [removed]", style="red")
+        text = Text(REMOVED_MARK, style="bold red") if hit.status == "removed" else Text()
+        text.append(hit.title or hit.url, style="bold")
+        if narrow:
+            text.append("\n" + " · ".join(v for v in (hit.published_at, hit.inspected_org) if v), style="italic")
         if hit.snippet:
             text.append("\n" + hit.snippet, style="dim")
-        table.add_row(str(hit.id), hit.published_at or "", text, hit.inspected_org or "",
-                      describe_window(notice, today))
+        cells = [str(hit.id)] + ([] if narrow else [hit.published_at or ""]) + [text]
+        cells += ([] if narrow else [Text(hit.inspected_org or "")]) + [window_cell(notice, today)]
+        table.add_row(*cells)
     return table

@@ -25,6 +25,7 @@ from monitor.config.loader import Config, Source
 from monitor.crawl.politeness import DomainGate
 from monitor.store.db import Store
 from monitor.store.records import Known, RecheckPolicy
+from monitor.window import china_today
 
 MAX_REDIRECTS = 3
 MAX_BYTES = crawl_defaults.DOWNLOAD_MAXSIZE  # as the crawler: a bigger page is refused, not read
@@ -55,7 +56,7 @@ class Fetched:
 
 async def recheck(config: Config, sources: Sequence[Source], store: Store, limit: int | None = None,
                   today: date | None = None, everything: bool = False) -> list[RecheckResult]:
-    today = today or datetime.now(UTC).date()
+    today = today or china_today()  # window open → due: China's date
     by_id = {s.id: s for s in sources}
     candidates = store.recheck_candidates(today, limit, by_id, RecheckPolicy(everything=everything))
     results = {s.id: RecheckResult(s.id) for s in sources}

@@ -25,8 +25,8 @@ from crawler.notice import Notice
 from monitor.digest.sources import SourceProblem
 from monitor.digest.words import describe_change, diff_segments, field_label, window_words
 from monitor.store.records import Event, StoredNotice
+from monitor.window import china_today
 
-CHINA = ZoneInfo("Asia/Shanghai")
 SECTION_TITLES = {
     "withdrawn": "Withdrawn while open for comment",
     "new": "New notices",
@@ -163,7 +163,7 @@ def build_digest(
 ) -> Digest:
     """Assemble the digest. `notices` must include every notice the events name (and the ones whose
     windows may be closing); `now` is aware (UTC or any zone)."""
-    today = now.astimezone(CHINA).date()
+    today = china_today(now)
     names = dict(source_names or {})
     by_id = {n.id: n for n in notices}
 

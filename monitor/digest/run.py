@@ -25,7 +25,7 @@ from typing import Any
 from monitor.config.digest import DigestConfig, FileTarget, Target, WebhookTarget
 from monitor.config.errors import ConfigError
 from monitor.config.loader import Config
-from monitor.digest.build import CHINA, Digest, build_digest, state_key
+from monitor.digest.build import Digest, build_digest, state_key
 from monitor.digest.delivery import DeliveryError, Payload, deliver_email, deliver_file, deliver_webhook
 from monitor.digest.render import EXTENSIONS, MEDIA_TYPES, render
 from monitor.digest.render.markdown import render_markdown
@@ -33,6 +33,7 @@ from monitor.digest.sources import read_source_facts, source_problems
 from monitor.store.db import Store
 from monitor.store.locks import TargetBusy, digest_lock
 from monitor.store.records import Event
+from monitor.window import china_today
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def make_digest(
 ) -> Digest:
     names = {r["id"]: r["name"] or r["id"] for r in store.rows("select id, name from sources")}
     problems = source_problems(read_source_facts(store, now, source_ids), now, dconf.silent_after_days)
-    today = now.astimezone(CHINA).date()
+    today = china_today(now)
     notices = store.notices_for_digest(
         (e.notice_id for e in events),
         today.isoformat(),

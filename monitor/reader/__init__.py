@@ -5,5 +5,6 @@
 - plugin.py: the Datasette plugin (routes, read-only connections, security headers);
 - server.py: Datasette + uvicorn, stopping cleanly on SIGINT/SIGTERM.
 
-docs/reader.md shows it.
+May import monitor.digest (the words and source problems digests use), monitor.store (records,
+search), monitor.config and the pure top-level modules; never monitor.cli. docs/reader.md shows it.
 """

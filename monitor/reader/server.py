@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -86,10 +87,15 @@ def serve(db_path: Path, host: str, port: int, today: Callable[[], date],
           on_ready: Callable[[str], None] | None = None) -> Served:
     """Serve until SIGINT or SIGTERM; returns how it stopped."""
     datasette = build_datasette(db_path, today)
-    config = uvicorn.Config(datasette.app(), host=host, port=port, log_level="warning", lifespan="on",
-                            access_log=False)
+    try:  # bound here, so a taken port is one clear error (uvicorn logs it and exits 3)
+        sock = socket.create_server((host, port))
+    except OSError as exc:
+        raise ReaderError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    config = uvicorn.Config(datasette.app(), host=host, port=sock.getsockname()[1], log_level="warning",
+                            lifespan="on", access_log=False)
     server = _Server(config, on_ready)
-    server.run()
+    with sock:
+        server.run(sockets=[sock])
     return Served(host, server.bound_port or port, server.stopped_by)
 
 

@@ -8,7 +8,7 @@ What counts as a change is decided by `monitor.changes` (pure); this module only
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from crawler.items import DetailFailure, ListingItem, NoticeItem
@@ -17,7 +17,7 @@ from monitor.changes import NoticeChange, compare_notices
 from monitor.store import search
 from monitor.store.connection import Connection
 from monitor.store.records import COUNTED_FAILURES, identity_column, notice_columns, row_to_notice, utcnow
-from monitor.window import window_status
+from monitor.window import china_today, window_status
 
 
 class OutcomeWrites(Connection):
@@ -93,7 +93,7 @@ class OutcomeWrites(Connection):
             outcome = "still_removed" if row["status"] == "removed" else "failing"
             if row["status"] != "removed" and failures >= self.removal_after:
                 notice = row_to_notice(row)
-                today = today or datetime.now(UTC).date()
+                today = today or china_today()
                 open_window = window_status(notice, today) in ("open", "closing soon")
                 summary = f"removed: {notice.title or failure.url} ({failures} failed fetches, last: {failure.reason})"
                 if open_window:

@@ -13,11 +13,29 @@ from monitor.store.records import Event, Known, RecheckPolicy, StoredNotice, Ver
 
 
 class NoticeViews(Connection):
-    def notices(self, source_id: str | None = None, limit: int | None = None) -> list[StoredNotice]:
-        sql, params = "select * from notices", []
+    def notices(self, source_id: str | None = None, limit: int | None = None, status: str | None = None,
+                open_on: date | None = None, closes_by: date | None = None) -> list[StoredNotice]:
+        """Newest first; with `open_on`, only notices whose window is open that day, closing soonest
+        first (and with `closes_by`, only those closing by then). `status`: active | removed."""
+        clauses: list[str] = []
+        params: list[Any] = []
         if source_id:
-            sql, params = sql + " where source_id = ?", [source_id]
-        sql += " order by coalesce(published_at, '') desc, id desc"
+            clauses.append("source_id = ?")
+            params.append(source_id)
+        if status:
+            clauses.append("status = ?")
+            params.append(status)
+        if open_on is not None:
+            clauses.append("disclosure_end >= ? and coalesce(disclosure_start, disclosure_end) <= ?")
+            params += [open_on.isoformat(), open_on.isoformat()]
+        if closes_by is not None:
+            clauses.append("disclosure_end <= ?")
+            params.append(closes_by.isoformat())
+        sql = "select * from notices" + (f" where {' and '.join(clauses)}" if clauses else "")
+        if open_on is not None:
+            sql += " order by disclosure_end, id"  # idx_notices_disclosure_end
+        else:
+            sql += " order by coalesce(published_at, '') desc, id desc"
         if limit:
             sql += f" limit {int(limit)}"
         return [row_to_stored(row) for row in self.db.query(sql, params)]
