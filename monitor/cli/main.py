@@ -45,7 +45,6 @@ COMMAND_MODULES = {
     "demo": "monitor.cli.demo",
     "replica": "monitor.cli.demo",
     "discover": "monitor.cli.discover",
-    "serve": "monitor.cli.serve",
 }
 
 # Errors printed as one line `Error: …` (exit code 1), as (module, class): a module that was never
