@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.corpus import GOAL, Score, load_cases, score, table  # noqa: E402
+from tests.corpus import GOAL, CaseError, Score, load_cases, score, table  # noqa: E402
 
 SECTION = "## Parser accuracy"
 
@@ -43,8 +43,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--misses", action="store_true", help="list every wrong field")
     ap.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
+    ap.add_argument("--skip-broken", action="store_true", help="leave out (and list) unreadable cases")
     args = ap.parse_args()
-    cases = load_cases()
+    broken: list[str] = []
+    try:
+        cases = load_cases(broken=broken if args.skip_broken else None)
+    except CaseError as exc:
+        sys.exit(f"Error: {str(exc).splitlines()[0]} (or run with --skip-broken)")
+    for line in broken:
+        print(f"skipped: {line}", file=sys.stderr)
     if not cases:
         sys.exit("Error: no corpus cases in tests/golden/corpus/*/*.yaml")
     result = score(cases)

@@ -93,8 +93,18 @@ def load_case(path: Path) -> Case:
     return Case(path, via, path.parent / name, data.get("url"), data["expected"])
 
 
-def load_cases(folder: Path = CORPUS) -> list[Case]:
-    return [load_case(p) for p in sorted(folder.glob("*/*.yaml"))]
+def load_cases(folder: Path = CORPUS, broken: list[str] | None = None) -> list[Case]:
+    """Every case; a case that cannot be read raises CaseError — or, given a `broken` list, is
+    reported there (one line each) and left out."""
+    cases = []
+    for path in sorted(folder.glob("*/*.yaml")):
+        try:
+            cases.append(load_case(path))
+        except CaseError as exc:
+            if broken is None:
+                raise
+            broken.append(str(exc).splitlines()[0])
+    return cases
 
 
 def parse_case(case: Case) -> Notice:

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 _CONTACT_LINE = re.compile(r"电话|热线|手机|举报|联系|电子邮箱|电子信箱|邮箱|信箱|地址|邮编|邮政编码")
+# A report channel (announcements, news about inspections): not any "联系电话" a report happens to print.
+_REPORT_LINE = re.compile(r"举报|值班|信访|监督电话|受理|专门|巡视组|巡察组|反映")
 _LANDLINE = re.compile(
     r"(?<!\d)[((]?(0\d{2,3})[))]?\s*[-－—]?\s*(\d{7,8})(?!\d)((?:\s*[、/,]\s*\d{7,8}(?!\d))*)"
 )
@@ -18,10 +20,13 @@ _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _SHORT = re.compile(r"(?<![\d-])(123\d{2})(?![\d-])")
 _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ADDRESS = re.compile(
-    r"(?:邮政地址|通信地址|通讯地址|邮寄地址|来信地址|信件地址|邮政信箱|邮政邮箱|地址)\s*(?:为|是)?\s*[::]?\s*"
+    r"(?:邮政地址|通信地址|通讯地址|邮寄地址|来信地址|信件地址|邮政信箱|邮政邮箱|来信请寄至?|信件请寄至?|请寄至?|地址)"
+    r"\s*(?:为|是)?\s*[::]?\s*"
     r"(?P<addr>[^,;;。\n((]+?)\s*(?=[,;;。\n((]|邮政编码|邮编|电子邮箱|电子信箱|联系电话|$)"
 )
 _EXTRA_NUMBER = re.compile(r"\d{7,8}")
+# A label followed by words, not an address: "邮政信箱、电子邮箱公布如下", "邮政信箱和电子邮箱".
+_NOT_ADDRESS = re.compile(r"公布|如下|设立|设置|开通|受理|[和、](?:电子)?(?:邮箱|信箱)|^(?:电子)?(?:邮箱|信箱)$|电话")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _POSTCODE = re.compile(r"(?:邮政编码|邮编)\s*(?:为|是)?\s*[::]?\s*(\d{6})(?!\d)")
 
@@ -41,9 +46,17 @@ def _area_split(area: str, local: str) -> str:
     return f"{area}-{local}"
 
 
-def find_phones(text: str) -> tuple[str, ...]:
+def _lines(text: str, report_only: bool) -> list[str]:
+    # A line may hold several channels ("举报电话:… 邮箱:…"): sentences are the unit, not paragraphs.
+    if not report_only:
+        return text.splitlines()
+    lines = [part for line in text.splitlines() for part in re.split(r"(?<=[。;])", line) if part]
+    return [line for line in lines if _REPORT_LINE.search(line)]
+
+
+def find_phones(text: str, report_only: bool = False) -> tuple[str, ...]:
     found: list[str] = []
-    for line in text.splitlines():
+    for line in _lines(text, report_only):
         if not _CONTACT_LINE.search(line):
             continue
         for m in _LANDLINE.finditer(line):
@@ -62,7 +75,10 @@ def find_postal_address(text: str) -> str | None:
     for m in _ADDRESS.finditer(text):
         addr = m["addr"].strip(" :")
         # "地址" also labels web addresses ("网站地址:www…") and e-mails; a postal address has CJK.
-        if len(addr) >= 4 and _HAS_CJK.search(addr) and "@" not in addr and "www" not in addr:
+        if (
+            len(addr) >= 4 and _HAS_CJK.search(addr) and "@" not in addr and "www" not in addr
+            and not _NOT_ADDRESS.search(addr)
+        ):
             return addr
     return None
 
@@ -72,6 +88,9 @@ def find_postcode(text: str) -> str | None:
     return m[1] if m else None
 
 
-def find_contacts(text: str) -> Contacts:
-    """All feedback contacts in `text` (width-folded)."""
+def find_contacts(text: str, *, report_only: bool = False) -> Contacts:
+    """All feedback contacts in `text` (width-folded); with `report_only`, only report channels
+    (举报电话, 值班电话, 专门邮政信箱 …): what a news page about an inspection lists for the public."""
+    if report_only:
+        text = "\n".join(_lines(text, True))
     return Contacts(find_phones(text), find_emails(text), find_postal_address(text), find_postcode(text))

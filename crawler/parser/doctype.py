@@ -66,6 +66,18 @@ def _paragraphs(body: str, count: int) -> str:
     return "\n".join(body.splitlines()[:count])
 
 
+_PARTY_RE = re.compile(
+    r"党|中央|[省市县区州旗]委|委员会|纪委|(?:巡视|巡察)(?:组|办|工作领导|整改|反馈|期间|对象|意见)|被(?:巡视|巡察)"
+)
+
+
+def is_party_inspection(title: str | None, body: str) -> bool:
+    """Whether the page is about a party inspection at all: 巡视/巡察 and the party (党). Power-line
+    "巡视" (线路巡视, 杆塔) and other patrols never mention the party."""
+    head = (title or "") + body[:3000]
+    return bool(_INSPECTION_RE.search(head)) and bool(_PARTY_RE.search(head))
+
+
 def _not_inspection(title: str, body: str) -> bool:
     """An audit, an environmental inspection (督察) or a rectification plan: not a party inspection's
     notice, whatever it borrows from one ("整改情况的报告", "现将整改情况公告如下")."""
@@ -117,7 +129,7 @@ def classify(title: str | None, body: str) -> str:
     meetings or news stays a notice, because its opening formula is checked first.
     """
     title = title or ""
-    if not _INSPECTION_RE.search(title) and not _INSPECTION_RE.search(body):
+    if not is_party_inspection(title, body):
         return "other"
     if _not_inspection(title, body):
         return "other"

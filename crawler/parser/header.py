@@ -21,13 +21,13 @@ _BREADCRUMB_HEAD_RE = re.compile(r"(?:所在位置|当前位置|您的位置|您
 _SEPARATOR_RE = re.compile(r"^[-—=_*·~]{2,}$")
 # Bare 日期/时间 must not follow a CJK character, so "公开时间:" in the body is not a publication date.
 _DATE_LABEL_RE = re.compile(
-    r"(?:发布时间|发布日期|发文日期|更新时间|(?<![\u4e00-\u9fff])(?:日期|时间))\s*[::]\s*(?P<date>[^\s【]{0,6}\s?[^【]{0,24})"
+    r"(?:发布时间|发布日期|发文日期|更新时间|出版日期|刊发日期|发稿时间|(?<![\u4e00-\u9fff])(?:日期|时间))\s*[::]\s*(?P<date>[^\s【]{0,6}\s?[^【]{0,24})"
 )
 _SOURCE_RE = re.compile(
     r"(?<![\u4e00-\u9fff])(?:信息来源|文章来源|来源)\s*[::]\s*(?P<source>[^\s【|]+?)(?=\s|【|\||发布|日期|时间|作者|$)"
 )
 _META_LINE_RE = re.compile(
-    r"^(?:信息来源|文章来源|来源|发布时间|发布日期|日期|时间|作者|字号|(?:浏览|点击|访问|阅读)(?:次数|数|量)?)\s*[::]"
+    r"^(?:信息来源|文章来源|来源|发布时间|发布日期|出版日期|刊发日期|日期|时间|作者|字号|(?:浏览|点击|访问|阅读)(?:次数|数|量)?)\s*[::]"
 )
 # "中国证券报 2023-02-22", "2024-09-26 11:00 来源:…": a publisher's name and a date, nothing else.
 _NAMED_DATE_RE = re.compile(

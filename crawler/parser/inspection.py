@@ -15,17 +15,20 @@ from dataclasses import dataclass
 
 from crawler.notice import INSPECTION_KINDS
 
-from .teams import NUM, best_team, find_round, find_teams, is_team, several_teams
+from .teams import NUM, best_team, find_round, find_teams, is_numbered, is_team, several_teams
 
 # "对X(推进…情况)开展了(为期两个月的)常规巡视": the body inspected, whoever inspects it.
+# The body may be a list running over commas ("对A、B党委及所辖105个行政村,C、D所辖86个行政村开展巡察").
 _CLAUSE_RE = re.compile(
-    r"对(?P<org>[^,。;:对]{2,80}?)(?:集中)?(?:开展了|进行了|实施了|开展|进行|实施|启动了?)"
+    r"对(?P<org>[^。;:对]{2,160}?)(?:集中)?(?:开展了|进行了|实施了|开展|进行|实施|启动了?)"
     r"(?P<mid>[^,。;]{0,40}?)(?P<level>巡视|巡察)"
 )
 _FEEDBACK_TO_RE = re.compile(
     r"(?:巡视|巡察)(?:组|办)?[^。;]{0,40}?向(?P<org>[^,。;向]{2,60}?)(?:集中)?反馈"
     r"|反馈了?对(?P<org2>[^,。;]{2,60}?)的(?:巡视|巡察)"
 )
+# "中央第四巡视组巡视山东省工作动员会": the team's name, then the body it inspects.
+_TEAM_INSPECTS_RE = re.compile(r"组(?:巡视|巡察)(?P<org>[^,。;]{2,30}?)(?:工作|情况|的|动员会|反馈会|反馈)")
 _ENTERED_RE = re.compile(
     r"(?:巡视|巡察)组?(?:将|正式|已|已经|分别|先后)?(?:于[^,。;]{0,16}?)?进驻(?P<org>[^,。;进]{2,40}?)"
     r"(?:开展|进行|,|。|并|召开)"
@@ -34,16 +37,21 @@ _PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,12}?[省市县区州]$")
 # Where the body's name ends and the subject matter begins: "对X推进…情况开展了巡视".
 _ORG_STOP = re.compile(
     r"(?:推进|推动|落实|贯彻|履行|执行|关于|开展|党风廉政|选人用人|领导班子|的?(?:政治)?巡视|的?巡察"
-    r"|进行|集中|的(?:常规|专项|机动|提级|交叉))"
+    r"|进行|集中|就|的(?:常规|专项|机动|提级|交叉))"
 )
 _ALIAS_RE = re.compile(r"\((?:以下简称|简称)[^)]*\)$")
 # Not a body: pronouns and words of the sentence ("对此", "对其", "对相关问题", "对反馈问题").
 _NOT_ORG_RE = re.compile(
-    r"^(?:此|其|这|该|他|她|我们|相关|有关|问题|反馈|巡视|巡察|整改|群众|社会|上述|前期|照|标|接|外|内|于)"
-    r"|(?:问题|意见|情况|工作|建议|线索|整改)$"
+    r"^(?:此|其|这|该|他|她|我们|相关|有关|问题|反馈|巡视|巡察|整改|群众|社会|上述|前期|照|标|接|外|内|于|被)"
+    r"|(?:问题|意见|情况|工作|建议|线索|整改|代表|成员|干部)$|进行|开展|召开|轮|线路"
 )
-# Several bodies: "县人大机关等14个单位", "团县委、县科协…5个单位".
-_MANY_ORGS_RE = re.compile(rf"等{NUM}+(?:个|家)|、[^、]+{NUM}+(?:个|家)(?:单位|部门|地区|党组织)$")
+# Bodies given only as a count ("2个区直部门", "40家被巡察单位党组织") name no body. A list in one
+# phrase ("县人大机关等14个单位", "我县7个村(社区)党组织") is kept whole.
+_COUNT_ONLY_RE = re.compile(rf"^{NUM}+(?:个|家|所)")
+# A comma inside the body is a list going on ("…105个行政村,兴国镇、…"), not a new clause.
+_LIST_PART_RE = re.compile(r"、|和|及|所辖")
+# "我院党组", "本局": the body names itself; its full name is written elsewhere ("中共莆田市中级人民法院党组").
+_SELF_RE = re.compile(r"^(?:我|本)(?P<rest>[\u4e00-\u9fff]{1,8})$")
 _TITLE_ORG_RE = re.compile(r"^(?P<org>[^,。;]{2,40}?)关于")
 # A signer that is an office acting for others (巡察办, 领导小组办公室), not the body inspected.
 _OFFICE_RE = re.compile(r"(?:巡视|巡察)(?:工作)?(?:领导小组)?(?:办公室|办)$|(?:巡视|巡察)组$|纪委|监委|纪工委")
@@ -54,6 +62,9 @@ _KIND_RE = re.compile(
 )
 _KIND_ONLY = re.compile(_KIND_WORDS)
 _SENTENCE_END = re.compile(r"[。;\n]")
+# An unnumbered team ("省委巡视组") counts as the one that inspected when it acts in the sentence; "县委
+# 巡察组反馈的问题" is a generic mention.
+_ACTOR_RE = re.compile(r"(?:于|在|将|已|正式|先后|近日|日前)?[^,。;]{0,24}?(?:对|向|进驻|召开|反馈了|进行了|开展了)")
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,10 @@ def find_clause(text: str) -> re.Match[str] | None:
 
 def cut_org(raw: str) -> str | None:
     org = raw.strip(" ,:“”\"")
+    if org.startswith("了"):
+        org = org[1:]
+    if "," in org and not all(_LIST_PART_RE.search(part) for part in org.split(",")):
+        return None
     stop = _ORG_STOP.search(org)
     if stop and stop.start() >= 2:
         org = org[: stop.start()]
@@ -120,23 +135,58 @@ def find_level(text: str, title: str | None = None) -> str | None:
     return None
 
 
-def _org_of(text: str, clause: re.Match[str] | None, sentence: str) -> str | None:
-    if clause is not None:
-        if several_teams(sentence):
-            return None
-        org = cut_org(clause["org"])
-        return None if org and _MANY_ORGS_RE.search(org) else org
-    for m in _FEEDBACK_TO_RE.finditer(text):
+def one_org(org: str | None, text: str) -> str | None:
+    """`org` unless it is only a count of bodies; "我院党组" → its full name written elsewhere."""
+    if org is None or _COUNT_ONLY_RE.match(org):
+        return None
+    m = _SELF_RE.match(org)
+    if m:
+        full = re.search(rf"中共(?P<name>[^《》“”,。;、()]{{2,30}}?{re.escape(m['rest'][-3:])})", text)
+        return full["name"] if full else org
+    return org
+
+
+def _fuller(org: str | None, headline: str | None) -> str | None:
+    """The headline may name the body in full where the text shortens it (相城交投集团党委 / 交投集团党委)."""
+    if org and headline and headline.endswith(org) and len(headline) > len(org):
+        return headline
+    return org
+
+
+def _recipient(source: str, text: str) -> str | None:
+    """The body a team gave its feedback to ("向X反馈"); "" when that is several bodies, None if none."""
+    for m in _FEEDBACK_TO_RE.finditer(source):
         org = cut_org(m["org"] or m["org2"])
         if org:
-            return None if _MANY_ORGS_RE.search(org) or several_teams(text[: m.end()]) else org
+            if several_teams(source[max(0, m.start() - 40) : m.end()]):
+                return ""
+            return one_org(org, text) or ""
+    return None
+
+
+def _org_of(text: str, title: str, clause: re.Match[str] | None, sentence: str) -> str | None:
+    if clause is not None:
+        # "对A开展常规巡察;对B开展专项巡察": the bodies are split over the kinds — no one body.
+        if len(_CLAUSE_RE.findall(_full_sentence(text, clause))) > 1:
+            return None
+        return _fuller(one_org(cut_org(clause["org"]), text), _recipient(title, text))
+    m = _TEAM_INSPECTS_RE.search(title + "\n" + text[:600])
+    if m and cut_org(m["org"]):
+        return one_org(cut_org(m["org"]), text)
+    found = [_recipient(source, text) for source in (text, title)]
+    if found[0] is not None or found[1] is not None:
+        body, head = found
+        # The headline may name the body in full where the text shortens it (相城交投集团党委 / 交投集团党委).
+        if body and head and head.endswith(body) and len(head) > len(body):
+            return head
+        return (body if found[0] is not None else head) or None
     m = _ENTERED_RE.search(text)
     if m:
         org = cut_org(m["org"])
         if org and _PLACE_RE.match(org):
             # "巡视组进驻清远市开展巡视": a place's party committee is what gets inspected.
             return org + "委"
-        return org
+        return one_org(org, text)
     return None
 
 
@@ -149,23 +199,43 @@ def find_inspection(text: str, title: str | None = None, signer: str | None = No
     if clause is not None:
         lo, hi = sentence_at(head, clause.start(), clause.end())
         sentence, span = head[lo:hi], clause.span()
-    round_ = find_round(title or "", head[:800])
+    round_ = find_round(title or "", _opening(head)[:800])
+    # A numbered team anywhere in the opening; an unnumbered one ("省委巡视组") only as the clause's
+    # actor — elsewhere it is a generic mention ("确保巡视整改让省委巡视组认可").
     teams = find_teams(sentence) if sentence else []
-    if not teams:
-        teams = find_teams(head[:1500])
-    # "县委第二、第三、第四巡察组", "派出三个巡察组": no one team (nor one body) is the subject.
-    team = None if several_teams(sentence or head[:600]) else best_team(teams)
-    kinds = find_kinds(title or "", sentence) if sentence else ()
+    opening = (title or "") + "\n" + head[:1500]
+    named = [m for m in find_teams(opening) if is_numbered(m[0]) or _ACTOR_RE.match(opening, m.end())]
+    team = best_team(teams) if teams else best_team(named)
+    # "县委第二、第三、第四巡察组", "派出三个巡察组": no one team is the subject.
+    if team and several_teams(sentence or _sentence_of(head, team)):
+        team = None
+    full = _full_sentence(head, clause) if clause is not None else ""
+    kinds = find_kinds(title or "", full) if full else ()
     if not kinds:
         kinds = find_kinds(title or "", _opening(head))
     if not kinds and team:
         kinds = find_kinds(team)
     level = clause["level"] if clause is not None else None
     level = level or next((lv for lv in ("巡视", "巡察") if team and lv in team), None) or find_level(text, title)
-    org = _org_of(head, clause, sentence)
+    org = _org_of(head, title or "", clause, sentence)
     if org is None and clause is None and not several_teams(head[:600]):
         org = _title_org(title) or (signer if signer and not _OFFICE_RE.search(signer) else None)
     return Inspection(level, kinds, round_, team, org, span)
+
+
+def _sentence_of(text: str, words: str) -> str:
+    at = text.find(words)
+    if at < 0:
+        return text[:600]
+    lo, hi = sentence_at(text, at, at + len(words))
+    return text[lo:hi]
+
+
+def _full_sentence(text: str, clause: re.Match[str]) -> str:
+    """The clause's sentence up to its full stop (";" separates its parts, each with its own kind)."""
+    lo = text.rfind("。", 0, clause.start()) + 1
+    hi = text.find("。", clause.end())
+    return text[lo : hi if hi >= 0 else len(text)]
 
 
 def _opening(text: str) -> str:

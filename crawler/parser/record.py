@@ -13,13 +13,13 @@ from dataclasses import replace
 from crawler.notice import Notice
 
 from .article import date_from_url, extract_article
-from .contacts import Contacts, find_contacts
+from .contacts import find_contacts
 from .decoding import decode, looks_like_html
-from .doctype import classify
+from .doctype import classify, is_party_inspection
 from .header import split_header
-from .inspection import find_inspection
+from .inspection import Inspection, find_inspection
 from .outline import find_outline
-from .signature import Signature, find_signature
+from .signature import find_signature
 from .text import (
     clean_lines,
     close_cjk_gaps,
@@ -63,6 +63,8 @@ def build_notice(
     lines = folded.splitlines()
     signature = find_signature(lines)
     inspection = find_inspection(folded, folded_title, signature.signer)
+    if not is_party_inspection(folded_title, folded):
+        inspection = Inspection()  # a power-line 巡视, a patrol: no party inspection to describe
     announcement = doc_type == "inspection_announcement"
     timeline = find_timeline(
         folded, inspection.clause_span, published_at or signature.signed_date, announcement=announcement
@@ -74,9 +76,10 @@ def build_notice(
         # An announcement's phones and mailboxes are how to report to the team: the whole text.
         contacts = find_contacts(folded)
     else:
-        # A report's phone numbers, mailboxes and deadlines (e.g. an inspection team's letter box) are
-        # not a notice's feedback channel or comment window: only notices and announcements carry them.
-        signature, contacts = Signature(), Contacts()
+        # Whatever the type, the report channels a page prints are read (a news page listing each
+        # team's 举报电话); a report's other numbers ("联系电话" of a press office) and deadlines are not
+        # a notice's feedback channel or comment window.
+        contacts = find_contacts(folded, report_only=True)
         timeline = replace(timeline, disclosure_start=None, disclosure_end=None, disclosure_basis=None)
         timeline = replace(timeline, warnings=tuple(w for w in timeline.warnings if "disclos" not in w))
     warnings = (*_team_warnings(inspection.team), *timeline.warnings)

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 
-NUM = r"[零〇一二三四五六七八九十百\d]"
+NUM = r"[零〇一二三四五六七八九十百廿卅\d]"
 _TERM = rf"{NUM}+届"
 # Who sends the team. `党组`/`党委` may follow a short unit word (校党委, 集团党组, 局党组).
+_MINISTRY = (
+    r"(?:教育|公安|财政|商务|交通运输|水利|农业农村|文化和旅游|自然资源|生态环境|住房和城乡建设|工业和信息化"
+    r"|人力资源和社会保障|民政|司法|科学技术|科技|外交|审计|应急管理|退役军人事务|国家卫生健康)(?:部|委)"
+)
 _ORGAN = (
-    r"(?:中央|(?:自治区|自治州|自治县|[省市州县区旗盟])委|(?:党工委|工委)"
-    r"|(?:学校|集团|公司|[校院局厅部司署行会所])?党(?:组|委))"
+    rf"(?:中央|(?:自治区|自治州|自治县|[省市州县区旗盟])委|(?:党工委|工委)|{_MINISTRY}(?:党组)?"
+    r"|(?:集团公司|学校|集团|公司|[校院局厅部司署行会所])?党(?:组|委))"
 )
 _ROUND = rf"第{NUM}+轮"
 _KIND = r"(?:机动|专项|提级|交叉|联动|延伸|常规|异地)"
@@ -24,7 +28,8 @@ _TARGET = (
     r"(?:对村|村级|村\(社区\)|[^\W\d的出派由和与及对在将了于为是等个日月年组委党,。;、]{2,10}?"
     r"(?:环境|振兴|问题|领域|资金|工作|整治|保护|建设|治理|管理|系统|行业|安全|改革|服务|政策|购销|医保|教育|扶贫|脱贫))"
 )
-_CORE = rf"(?:{_KIND}(?:、?{_KIND})*)?(?:巡视|巡察)(?:工作)?(?:第{NUM}*)?组"
+# "巡察第三组", "巡察二组" (no 第), "巡察组".
+_CORE = rf"(?:{_KIND}(?:、?{_KIND})*)?(?:巡视|巡察)(?:工作)?(?:第{NUM}*|{NUM}+)?组"
 # Numbered after the organ or the round ("第十一巡视组", "第巡察组" with a dropped digit).
 TEAM = (
     rf"(?:{_TERM})?(?:{_ORGAN})?(?:{_ROUND})?(?:{_TARGET})?(?:第{NUM}*)?{_CORE}"
@@ -32,15 +37,17 @@ TEAM = (
 _TEAM_RE = re.compile(TEAM)
 # A name needs more than the bare word: an organ, a number, a round, a target or a kind.
 _SPECIFIC_RE = re.compile(rf"{_ORGAN}|第|{_KIND}|对村|村级|{_TARGET}")
-_NUMBERED_RE = re.compile(rf"第{NUM}+(?:巡视|巡察)|(?:巡视|巡察)(?:工作)?第{NUM}+组|轮{NUM}")
+_NUMBERED_RE = re.compile(rf"第{NUM}*(?:巡视|巡察)|(?:巡视|巡察)(?:工作)?第?{NUM}+组|轮{NUM}")
 # Several teams at once: "第二、第三、第四巡察组", "6个巡察组", "各巡察组", "分七组".
 _SEVERAL_RE = re.compile(
-    rf"第{NUM}+(?:巡视|巡察)?组?[、和及至]第?{NUM}+(?:巡视|巡察)?组|{NUM}+个(?:巡视|巡察)组|各(?:巡视|巡察)组"
-    rf"|分{NUM}+个?组"
+    rf"第{NUM}+(?:巡视|巡察)?组?[、和及至]第?{NUM}+(?:巡视|巡察)?组|{NUM}+个[^,。;个]{{0,8}}?(?:巡视|巡察)组"
+    rf"|各(?:巡视|巡察)组|分{NUM}+个?组"
 )
+# "十二届省委第四轮", "集团党委第二轮", "2024年第二轮", "第四批" / "第三轮" before the level.
 _ROUND_RE = re.compile(
-    rf"(?:{_TERM})?(?:中央|(?:自治区|[省市区县州旗盟])委|[校院局]?党(?:组|委))第{NUM}+轮|{_TERM}(?:中央|[省市区县州旗盟]委)?第{NUM}+轮"
+    rf"(?:{_TERM})?(?:{_ORGAN})?(?:\d{{4}}年(?:度)?)?第{NUM}+(?:轮|批)"
 )
+_BOOK_TITLE_RE = re.compile(r"《[^》]*》")
 
 
 def find_teams(text: str) -> list[re.Match[str]]:
@@ -57,6 +64,10 @@ def several_teams(text: str) -> bool:
     return bool(_SEVERAL_RE.search(text))
 
 
+def is_numbered(team: str) -> bool:
+    return bool(_NUMBERED_RE.search(team))
+
+
 def best_team(matches: list[re.Match[str]]) -> str | None:
     """The most specific name: a numbered one ("省委第十巡视组") beats "省委巡视组"."""
     names = [m[0] for m in matches]
@@ -65,9 +76,21 @@ def best_team(matches: list[re.Match[str]]) -> str | None:
 
 
 def find_round(*texts: str) -> str | None:
+    """The round as stated: with its term, organ or year ("十二届省委第四轮", "2024年第二轮"); a bare
+    "第三轮"/"第四批" only right before the level ("第三轮巡视"). Book titles (《…第五轮巡察…方案》) do
+    not count."""
     for text in texts:
-        # Every round ends in 轮: the substring test spares the regex's scan of most texts.
-        m = _ROUND_RE.search(text) if text and "轮" in text else None
-        if m:
+        # Every round ends in 轮 or 批: the substring test spares the regex's scan of most texts.
+        if not text or ("轮" not in text and "批" not in text):
+            continue
+        if "《" in text:
+            text = _BOOK_TITLE_RE.sub("", text)
+        for m in _ROUND_RE.finditer(text):
+            bare = m[0].startswith("第")
+            after = text[m.end() : m.end() + 8]
+            if bare and not re.match(r"^[^,。;]{0,4}?(?:巡视|巡察)", after):
+                continue
+            if m[0].endswith("批") and not re.match(r"^[^,。;]{0,4}?(?:巡视|巡察)", after):
+                continue
             return m[0]
     return None
