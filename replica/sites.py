@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from replica.content import seed_notices
 from replica.generator import generate_news, generate_notices
 from replica.model import ReplicaNotice, Site
 
 
-def build_demo_sites() -> list[Site]:
+def build_demo_sites(today: dt.date | None = None) -> list[Site]:
     """Two NFCMS columns on one host, one per list theme.
 
     - gdjct_zgls: 南粤清风网 整改落实 `/xunshizgls/`, theme "wendang": the three real seeds,
       25 generated notices and 2 news items, 12 a page → 3 list pages.
     - zhuhai_xsxc: a municipal column `/zhzf/xsxc/`, theme "list": 15 generated notices,
       10 a page → 2 list pages.
+
+    With `today`, also the recent notices of replica/headline.py (4 on gdjct_zgls, 2 on
+    zhuhai_xsxc) whose windows are set relative to that day: some open, one closing within three
+    days, some closed; replica.headline.apply_changes stages the demo's edits between crawls.
     """
     gdjct = Site(
         id="gdjct_zgls",
@@ -39,7 +45,12 @@ def build_demo_sites() -> list[Site]:
         parent_name="政务公开",
         notices=generate_notices(15, seed=2, start_id=5_100_001, source_name="珠海市纪委监委"),
     )
-    return [gdjct, zhuhai]
+    sites = [gdjct, zhuhai]
+    if today is not None:
+        from replica.headline import add_recent
+
+        add_recent(sites, today)
+    return sites
 
 
 def build_theme_sites() -> list[Site]:
