@@ -8,9 +8,11 @@ read only when a digest is delivered.
     digest:
       closing_soon_days: 3
       silent_after_days: 14
+      doc_types: [rectification_notice, inspection_announcement]   # the default
       targets:
         - {id: archive, type: file, path: digests/, format: html}
-        - {id: newsroom-hook, type: webhook, url: "https://hooks.example.org/nw", retries: 2}
+        - {id: newsroom-hook, type: webhook, url: "https://hooks.example.org/nw", retries: 2,
+           doc_types: [rectification_notice, inspection_announcement, feedback_news]}
         - {id: team-mail, type: email, to: [desk@example.org], from: nw@example.org,
            smtp_host: smtp.example.org, username_env: NW_SMTP_USER, password_env: NW_SMTP_PASS}
 """
@@ -18,11 +20,12 @@ read only when a digest is delivered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.notice import DOC_TYPES
 from monitor.config.errors import ConfigError
 
 FILE_FORMATS = ("md", "html", "json", "atom")
@@ -30,6 +33,7 @@ TARGET_TYPES = ("file", "webhook", "email")
 TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+DEFAULT_DOC_TYPES = ("rectification_notice", "inspection_announcement")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class FileTarget:
     folder: bool = False  # path written with a trailing '/': one new file per digest; else replaced
     feed_entries: int = 100  # atom only: the feed keeps the latest N events, not just the new ones
     type: str = "file"
+    doc_types: tuple[str, ...] | None = None  # None: the digest's `doc_types`
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class WebhookTarget:
     retry_delay: float = 2.0  # seconds, doubled after each try
     headers_env: dict[str, str] = field(default_factory=dict)  # header name → env var with its value
     type: str = "webhook"
+    doc_types: tuple[str, ...] | None = None  # None: the digest's `doc_types`
     format: str = "json"
 
 
@@ -68,6 +74,7 @@ class EmailTarget:
     timeout: float = 30.0
     subject_prefix: str = "[noticewatch]"
     type: str = "email"
+    doc_types: tuple[str, ...] | None = None  # None: the digest's `doc_types`
     format: str = "html"
 
 
@@ -82,6 +89,11 @@ class DigestConfig:
     title: str = "noticewatch digest"
     base_url: str | None = None  # where published digests/feeds live (Atom self link)
     targets: tuple[Target, ...] = ()
+    doc_types: tuple[str, ...] = DEFAULT_DOC_TYPES  # what digests report (the rest stays searchable)
+
+    def doc_types_for(self, target: Target | None) -> tuple[str, ...]:
+        """The document types a target's digests report: its own `doc_types`, else the digest's."""
+        return target.doc_types if target is not None and target.doc_types is not None else self.doc_types
 
     def target(self, target_id: str) -> Target:
         for target in self.targets:
@@ -91,12 +103,12 @@ class DigestConfig:
         raise ConfigError(f"digest: no target with id '{target_id}' (known: {known})")
 
 
-TOP_KEYS = ("closing_soon_days", "silent_after_days", "backfill_days", "title", "base_url", "targets")
+TOP_KEYS = ("closing_soon_days", "silent_after_days", "backfill_days", "title", "base_url", "doc_types", "targets")
 TARGET_KEYS = {
-    "file": ("id", "type", "path", "format", "feed_entries"),
-    "webhook": ("id", "type", "url", "timeout", "retries", "retry_delay", "headers_env"),
+    "file": ("id", "type", "path", "format", "feed_entries", "doc_types"),
+    "webhook": ("id", "type", "url", "timeout", "retries", "retry_delay", "headers_env", "doc_types"),
     "email": ("id", "type", "to", "from", "smtp_host", "smtp_port", "starttls", "ssl", "username_env",
-              "password_env", "timeout", "subject_prefix"),
+              "password_env", "timeout", "subject_prefix", "doc_types"),
 }
 
 
@@ -128,6 +140,7 @@ def parse_digest_config(data: Any, where: str, config_path: Path | None = None) 
         title=_str(data.get("title", DigestConfig.title), f"{where}: title"),
         base_url=_url(base_url, f"{where}: base_url") if base_url is not None else None,
         targets=tuple(targets),
+        doc_types=_doc_types(data["doc_types"], f"{where}: doc_types") if "doc_types" in data else DEFAULT_DOC_TYPES,
     )
 
 
@@ -144,6 +157,13 @@ def _target(data: Any, where: str, config_path: Path | None) -> Target:
     target_id = _str(data["id"], f"{where}: id")
     if not TARGET_ID.match(target_id):
         raise ConfigError(f"{where}: id: '{target_id}' must be lowercase letters, digits, '_' or '-'")
+    target = _typed_target(kind, data, target_id, where, config_path)
+    if "doc_types" in data:
+        target = replace(target, doc_types=_doc_types(data["doc_types"], f"{where}: doc_types"))
+    return target
+
+
+def _typed_target(kind: str, data: dict, target_id: str, where: str, config_path: Path | None) -> Target:
     if kind == "file":
         return _file_target(data, target_id, where, config_path)
     if kind == "webhook":
@@ -203,6 +223,19 @@ def _email_target(data: dict, target_id: str, where: str) -> EmailTarget:
 
 
 # -- value checks: each raises ConfigError naming the place ------------------------------------
+def _doc_types(value: Any, where: str) -> tuple[str, ...]:
+    """A list of document types (`all`: every one)."""
+    if value == "all":
+        return DOC_TYPES
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values:
+        raise ConfigError(f"{where}: expected a list of document types (valid: {', '.join(DOC_TYPES)}, or all)")
+    for item in values:
+        if item not in DOC_TYPES:
+            raise ConfigError(f"{where}: unknown document type {item!r} (valid: {', '.join(DOC_TYPES)}, or all)")
+    return tuple(dict.fromkeys(values))
+
+
 def _mapping(value: Any, where: str) -> None:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: expected a mapping of keys, got {type(value).__name__}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -127,6 +127,11 @@ class Digest:
         return not self.sections and not self.problems
 
     @property
+    def reports_events(self) -> bool:
+        """Whether any event is shown (not only closing windows and problems)."""
+        return any(s.key != "closing_soon" for s in self.sections)
+
+    @property
     def first_event_id(self) -> int | None:
         return min(self.event_ids) if self.event_ids else None
 
@@ -160,12 +165,22 @@ def build_digest(
     closing_soon_days: int = 3,
     title: str = "noticewatch digest",
     scope: str = "",
+    doc_types: Collection[str] | None = None,
 ) -> Digest:
     """Assemble the digest. `notices` must include every notice the events name (and the ones whose
-    windows may be closing); `now` is aware (UTC or any zone)."""
+    windows may be closing); `now` is aware (UTC or any zone). With `doc_types`, only notices of
+    those document types are reported (monitor/config/digest.py: what users watch); the events of
+    the others still count as considered (`event_ids`), so they are not offered again."""
     today = china_today(now)
     names = dict(source_names or {})
     by_id = {n.id: n for n in notices}
+    if doc_types is not None:
+        wanted = set(doc_types)
+        by_id = {i: n for i, n in by_id.items() if n.notice.doc_type in wanted}
+        considered = events
+        events = [e for e in events if e.notice_id in by_id]
+    else:
+        considered = events
 
     def ref(stored: StoredNotice) -> NoticeRef:
         return notice_ref(stored, names.get(stored.notice.source_id or "", ""), today, closing_soon_days)
@@ -198,7 +213,7 @@ def build_digest(
         scope=scope,
         sections=sections,
         problems=tuple(problems),
-        event_ids=tuple(sorted(e.id for e in events)),
+        event_ids=tuple(sorted(e.id for e in considered)),
         closing_soon_days=closing_soon_days,
     )
 

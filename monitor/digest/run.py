@@ -84,7 +84,9 @@ def make_digest(
     *,
     scope: str = "",
     source_ids: Sequence[str] | None = None,
+    doc_types: Sequence[str] | None = None,
 ) -> Digest:
+    """The digest of `events`, reporting `doc_types` (default: the digest's `doc_types`)."""
     names = {r["id"]: r["name"] or r["id"] for r in store.rows("select id, name from sources")}
     problems = source_problems(read_source_facts(store, now, source_ids), now, dconf.silent_after_days)
     today = china_today(now)
@@ -103,6 +105,7 @@ def make_digest(
         closing_soon_days=dconf.closing_soon_days,
         title=dconf.title,
         scope=scope,
+        doc_types=dconf.doc_types if doc_types is None else doc_types,
     )
 
 
@@ -193,13 +196,16 @@ def _send_one(
         upto = max(e.id for e in events)
         feed_events = [e for e in store.events() if e.id <= upto][-target.feed_entries :]
         digest = make_digest(
-            store, feed_events, now, dconf, scope=f"latest {len(feed_events)} events", source_ids=source_ids
+            store, feed_events, now, dconf, scope=f"latest {len(feed_events)} events", source_ids=source_ids,
+            doc_types=dconf.doc_types_for(target),
         )
         sent_ids = [e.id for e in events]
     else:
-        digest = make_digest(store, events, now, dconf, scope=scope, source_ids=source_ids)
+        digest = make_digest(store, events, now, dconf, scope=scope, source_ids=source_ids,
+                             doc_types=dconf.doc_types_for(target))
         sent_ids = list(digest.event_ids)
-        if not events and (digest.is_empty or state_key(digest) == last_state(store, target.id)):
+        # Events of document types the target does not watch make no digest of their own.
+        if not digest.reports_events and (digest.is_empty or state_key(digest) == last_state(store, target.id)):
             return Outcome(target.id, "skipped")
     payload = payload_for(target, digest, dconf, now)
     first, last = (min(sent_ids), max(sent_ids)) if sent_ids else (None, None)
