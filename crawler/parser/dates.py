@@ -31,9 +31,12 @@ _YEAR = r"(?P<{p}y>\d{{4}}|[〇○零一二三四五六七八九]{{4}})\s*年"
 _MONTH = r"(?P<{p}m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月"
 _DAY_NUM = r"(?P<{p}d>3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
 # A day needs 日/号, except in truncated real text ("2023年9月15") where punctuation follows.
-_DAY = _DAY_NUM + r"\s*(?:日|号|(?=[\s,,。;;、)\)至到起—–~～-]|$))"
+# Or, in mangled text, right before a name ("至2022年11月15市委第三巡察组"): any character that does not
+# go on with a number, a unit or a count.
+_DAY = _DAY_NUM + r"\s*(?:日|号|(?=[\s,,。;;、)\)至到起—–~～-]|$)|(?=[\u4e00-\u9fff])(?![日号旬个天年月人次项件名家期周批轮届多余左]))"
 _PART = r"(?P<{p}x>[上中下]旬|初|底|末)"
-_GLUED = r"(?P<{p}gy>\d{{4}})\s*年\s*(?P<{p}gmd>\d{{3,4}})\s*日"  # "2025年1021日": a dropped 月
+# "2025年1021日": a dropped 月; "20251021日", "2022324日": 年 and 月 both dropped.
+_GLUED = r"(?P<{p}gy>(?:19|20|21)\d{{2}})\s*年?\s*(?P<{p}gmd>\d{{3,4}})\s*日"
 
 
 def _point(p: str) -> str:
@@ -47,7 +50,9 @@ def _tail(p: str) -> str:
     y, m, d, x = (s.format(p=p) for s in (_YEAR, _MONTH, _DAY, _PART))
     dd = _DAY_NUM.format(p=p + "o") + r"\s*(?:日|号)"
     xx = _PART.format(p=p + "o")
-    return rf"(?:(?:{y}\s*)?{m}\s*(?:{d}|{x})?|{dd}|{xx})"
+    # "2023814日至1031县委…": month and day glued, 日 dropped (mangled text).
+    gg = rf"(?P<{p}gmd>\d{{3,4}})\s*日?(?!\d)"
+    return rf"(?:(?:{y}\s*)?{m}\s*(?:{d}|{x})?|{dd}|{xx}|{gg})"
 
 
 _NUMERALS = r"[\d〇○零一二三四五六七八九十]"
@@ -56,7 +61,7 @@ _RANGE_RE = re.compile(
     rf"(?<!{_NUMERALS})"
     + _point("s_")
     # "自2024年9月26日起至10月25日止": 起 before the separator, 止 after the end.
-    + r"\s*起?\s*(?:至|到|—{1,2}|–|-|~|～)\s*(?:次年)?\s*"
+    + r"\s*起?\s*(?:截止|截至)?(?:至|到|—{1,2}|–|-|~|～)\s*(?:次年)?\s*"
     + _tail("e_")
 )
 # Both patterns start with a numeral that does not follow one: a match can only start where a run of
@@ -131,7 +136,7 @@ def _mention(m: re.Match[str], p: str) -> DateMention:
     if g.get(p + "gmd"):
         month, day = _split_glued(g[p + "gmd"])
         note = "missing 月" if month else "ambiguous (missing 月)"
-        return DateMention(_number(g[p + "gy"]), month, day, None, m.start(), m.end(), note, text)
+        return DateMention(_number(g.get(p + "gy")), month, day, None, m.start(), m.end(), note, text)
     day_text = g.get(p + "d") or g.get(p + "od")
     note = None
     if g.get(p + "d") and _NEXT_CHAR.match(m.string, m.end(p + "d"))[1] not in ("日", "号"):

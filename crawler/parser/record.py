@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 from crawler.notice import Notice
 
@@ -67,7 +66,11 @@ def build_notice(
         inspection = Inspection()  # a power-line 巡视, a patrol: no party inspection to describe
     announcement = doc_type == "inspection_announcement"
     timeline = find_timeline(
-        folded, inspection.clause_span, published_at or signature.signed_date, announcement=announcement
+        folded,
+        inspection.clause_span,
+        published_at or signature.signed_date,
+        announcement=announcement,
+        notice=doc_type == "rectification_notice",
     )
     outline = find_outline(lines)
     if doc_type == "rectification_notice":
@@ -80,8 +83,6 @@ def build_notice(
         # team's 举报电话); a report's other numbers ("联系电话" of a press office) and deadlines are not
         # a notice's feedback channel or comment window.
         contacts = find_contacts(folded, report_only=True)
-        timeline = replace(timeline, disclosure_start=None, disclosure_end=None, disclosure_basis=None)
-        timeline = replace(timeline, warnings=tuple(w for w in timeline.warnings if "disclos" not in w))
     warnings = (*_team_warnings(inspection.team), *timeline.warnings)
     return Notice(
         doc_type=doc_type,

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from .dates import parse_date
 
+# Also mangled: "20251021日" (年 and 月 dropped).
 _DATE_LINE = re.compile(
-    r"^[((]?(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
-    r"\s*[\d一二三四五六七八九十]{1,3}\s*日?[))]?$"
+    r"^[((]?(?:(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+    r"\s*[\d一二三四五六七八九十]{1,3}\s*日?|(?:19|20)\d{5,6}日)[))]?$"
 )
 _SIGNER_LINE = re.compile(r"^[\u4e00-\u9fff()()·、]{3,40}$")
 _COMBINED_LINE = re.compile(r"^(?P<org>[\u4e00-\u9fff()()]{3,40}?)\s+(?P<date>\S+年\S+月\S+日?)$")

@@ -16,6 +16,9 @@ from .holidays import add_working_days
 
 _FEEDBACK_RE = re.compile(
     r"反馈了?(?:巡视|巡察)?(?:意见|情况)|反馈了?(?:巡视|巡察)问题"
+    # News style: "…巡视组向X党委反馈专项巡视情况", "…对相关单位进行了反馈".
+    r"|向[^。,;]{2,40}?(?:集中|专题)?反馈[^。,;]{0,16}?(?:巡视|巡察)[^。,;]{0,12}?(?:意见|情况|问题)"
+    r"|进行了?(?:集中|专题)?反馈"
     # "于7月5日召开巡察反馈会", "在巡视反馈会议上": the meeting's date is the feedback date.
     # ([巡视|巡察][情况]反馈会…, spelt out so that every branch starts with a literal character: the
     # regex engine then skips to those characters instead of trying each branch at every position.)
@@ -45,7 +48,7 @@ _DURATION_CONTEXT_RE = re.compile(r"公示|公开|征求意见|意见反馈|反�
 _SENTENCE_END = re.compile(r"[。;\n]")
 _ARRIVAL_RE = re.compile(r"进驻")
 _CLAUSE_END = re.compile(r"[。\n]")
-_ACCEPT_DEADLINE_RE = re.compile(r"(?:受理|信访|来信来电)[^。]{0,20}?(截止(?:到|至|于)?|截至)")
+_ACCEPT_DEADLINE_RE = re.compile(r"(?:受理|信访|来信来电)[^。]{0,20}?(截止(?:到|至|于|时间为|日期为)?|截至)")
 _MAX_DURATION_DAYS = 366
 
 
@@ -82,18 +85,92 @@ def _noted(field_name: str, mention: DateMention) -> list[str]:
     return [f"{field_name}: {mention.text!r} {mention.note}"] if mention.note else []
 
 
+# "巡察时间:2025年3月24日至5月30日", "巡察期间(2020年8月20日至2020年10月20日)", "一、巡察时间\n2025年…".
+_PERIOD_LABEL_RE = re.compile(r"(?:巡视|巡察)(?:工作)?(?:时间|期间|进驻时间|集中进驻时间)\s*(?:为|是)?\s*[::(\n]?\s*")
+# A sentence that states the inspection, not a window for letters or comments.
+_PERIOD_SENTENCE_RE = re.compile(r"(?:巡视|巡察)")
+_NOT_PERIOD_RE = re.compile(r"受理|信访|公示|公开期|公开时间|截止|截至|值班|接听|征求意见|整改期")
+# Only a start: "从2018年8月30日开始,…巡察组对…进行了巡察", "自3月9日起".
+_START_RE = re.compile(r"(?:从|自|于)(?P<date>[^,。;]{3,14}?)(?:开始|起)")
+_HEAD = 1600
+
+
 def find_inspection_period(
-    text: str, clause_span: tuple[int, int] | None
+    text: str, clause_span: tuple[int, int] | None, reference: dt.date | None = None
 ) -> tuple[str | None, str | None, list[str]]:
-    """The period in the sentence of the opening clause ("2023年4月24日至7月26日,省委第十一巡视组对…")."""
-    if clause_span is None:
-        return None, None, []
-    lo, hi = _sentence_bounds(text, *clause_span)
-    ranges = find_ranges(text[lo:hi])
-    if not ranges:
-        return None, None, []
-    first = ranges[0]
-    return first.start, first.end, [f"inspection period: {p}" for p in first.problems]
+    """The inspection period: in the sentence of the opening clause ("2023年4月24日至7月26日,省委第十一
+    巡视组对…"), after a label ("巡察时间:…"), or in any early sentence about the inspection that is no
+    window for letters or comments. A year left out comes from the document's own date (`reference`:
+    publication or signature), the latest year that puts the period before it."""
+    candidates: list[tuple[int, int]] = []
+    if clause_span is not None:
+        candidates.append(_sentence_bounds(text, *clause_span))
+    for label in _PERIOD_LABEL_RE.finditer(text, 0, _HEAD):
+        candidates.append((label.end(), min(len(text), label.end() + 40)))
+    for sentence in _sentences(text[:_HEAD]):
+        lo, hi = sentence
+        chunk = text[lo:hi]
+        if _PERIOD_SENTENCE_RE.search(chunk) and not _NOT_PERIOD_RE.search(chunk):
+            candidates.append(sentence)
+    for lo, hi in candidates:
+        anchor = _year_anchor(text[:lo])
+        ranges = find_ranges(text[lo:hi], anchor or _before(reference))
+        if ranges and (ranges[0].start or ranges[0].end):
+            first = ranges[0]
+            start, end = first.start, first.end
+            written = text[lo:hi][first.span[0] : first.span[1]]
+            if anchor is None and "年" not in written:
+                start, end = _past(start, reference), _past(end, reference, shift_of=(first.start, start))
+            return start, end, [f"inspection period: {p}" for p in first.problems]
+    for lo, hi in candidates[:1] + [s for s in _sentences(text[:_HEAD]) if "巡" in text[s[0] : s[1]]]:
+        m = _START_RE.search(text, lo, hi)
+        if m and not _NOT_PERIOD_RE.search(text[lo:hi]):
+            mentions = [d for d in find_mentions(m["date"]) if d.day is not None]
+            if mentions:
+                anchor = _year_anchor(text[:lo])
+                day = resolve(mentions[0], anchor or _before(reference))
+                iso = day.isoformat() if day else None
+                return (_past(iso, reference) if anchor is None and mentions[0].year is None else iso), None, []
+    return None, None, []
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out, lo = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        out.append((lo, m.start()))
+        lo = m.end()
+    if lo < len(text):
+        out.append((lo, len(text)))
+    return out
+
+
+def _before(reference: dt.date | None) -> dt.date | None:
+    """An anchor for a year-less date in the past of `reference`: 1 January of its year."""
+    return dt.date(reference.year, 1, 1) if reference else None
+
+
+def _past(
+    day: str | None, reference: dt.date | None, *, shift_of: tuple[str | None, str | None] | None = None
+) -> str | None:
+    """A year-less date given `reference`'s year, moved a year back when that puts it well after the
+    document (an inspection is over before its notice; an announcement may precede it by weeks).
+    `shift_of` (before, after) moves an end by the same shift as its start."""
+    value = to_date(day)
+    if value is None or reference is None:
+        return day
+    if shift_of is not None:
+        before, after = (to_date(d) for d in shift_of)
+        return _shift_year(value, -1).isoformat() if before and after and after < before else day
+    if (value - reference).days > 45:
+        return _shift_year(value, -1).isoformat()
+    return day
+
+
+def _shift_year(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _year_anchor(text: str) -> dt.date | None:
@@ -102,20 +179,37 @@ def _year_anchor(text: str) -> dt.date | None:
     return dt.date(years[-1], 1, 1) if years else None
 
 
-def find_feedback_date(text: str, intro_end: int, inspection_end: str | None) -> tuple[str | None, list[str]]:
-    """The date in the sentence that says feedback was given, ignoring the inspection period there."""
+def find_feedback_date(
+    text: str, intro_end: int, inspection_end: str | None, reference: dt.date | None = None
+) -> tuple[str | None, list[str]]:
+    """The date in the sentence that says feedback was given, ignoring the inspection period there;
+    a feedback span ("于2021年2月1日至3日…进行了反馈") gives its first day. A year left out comes from
+    the inspection period, an earlier dated sentence, or the document's own date (`reference`)."""
     for m in _FEEDBACK_RE.finditer(text, 0, intro_end):
         lo, _ = _sentence_bounds(text, m.start(), m.start())
         segment = text[lo : m.start()]
-        in_range = [r.span for r in find_ranges(segment)]
+        ranges = find_ranges(segment)
+        in_range = [r.span for r in ranges]
         singles = [d for d in find_mentions(segment) if not any(a <= d.start < b for a, b in in_range)]
         if not singles:
+            spans = ranges
+            if spans and "反馈" in segment[spans[-1].span[1] :] + text[m.start() : m.end()]:
+                singles = [d for d in find_mentions(segment[spans[-1].span[0] :])][:1]
+        singles = [d for d in singles if d.day is not None or d.note]
+        if not singles:
             continue
+        mention = singles[-1]
         anchor = to_date(inspection_end) or _year_anchor(text[:lo])
-        day = resolve(singles[-1], anchor)
-        warnings = _noted("feedback_date", singles[-1])
+        if anchor is None and mention.year is None and reference is not None:
+            # "3月23日,校党委向本科生院反馈…" on a page dated 2023-03-24: the nearest earlier date.
+            day = resolve(mention, reference, nearest=True)
+            if day and day > reference:
+                day = _shift_year(day, -1)
+        else:
+            day = resolve(mention, anchor)
+        warnings = _noted("feedback_date", mention)
         if day is None:
-            warnings.append(f"feedback_date: {singles[-1].text!r} is not a complete date")
+            warnings.append(f"feedback_date: {mention.text!r} is not a complete date")
         return (day.isoformat() if day else None), warnings
     return None, []
 
@@ -274,16 +368,27 @@ def find_acceptance_window(text: str, published: str | None) -> Window:
 
 
 def find_timeline(
-    text: str, clause_span: tuple[int, int] | None, published: str | None, *, announcement: bool = False
+    text: str,
+    clause_span: tuple[int, int] | None,
+    published: str | None,
+    *,
+    announcement: bool = False,
+    notice: bool = True,
 ) -> Timeline:
-    start, end, warnings = find_inspection_period(text, clause_span)
-    intro_end = max(clause_span[1] + 400 if clause_span else 0, min(len(text), 800))
-    feedback, feedback_warnings = find_feedback_date(text, intro_end, end)
+    """Period, feedback date and window. `published` is the document's date (publication, else its
+    signature): the context for years left out. An announcement's window is its period for reports;
+    a page that is neither notice nor announcement has only a stated deadline for reports, if any."""
+    reference = to_date(published)
+    start, end, warnings = find_inspection_period(text, clause_span, reference)
+    intro_end = max(clause_span[1] + 400 if clause_span else 0, min(len(text), _HEAD))
+    feedback, feedback_warnings = find_feedback_date(text, intro_end, end or start, reference)
     if announcement:
         window = find_acceptance_window(text, published)
         start = start or find_arrival_date(text, published)
-    else:
+    elif notice:
         window = find_window(text, published)
+    else:
+        window = find_report_deadline(text, published)
     return Timeline(
         start,
         end,
@@ -293,3 +398,12 @@ def find_timeline(
         window.basis,
         tuple(warnings + feedback_warnings + list(window.warnings)),
     )
+
+
+def find_report_deadline(text: str, published: str | None) -> Window:
+    """A news page's stated deadline for reports to the team ("受理信访时间截止到2025年6月10日")."""
+    m = _ACCEPT_DEADLINE_RE.search(text)
+    if not m:
+        return Window()
+    window = _window_in(text[m.start(1) : m.start(1) + 40], to_date(published), published, near=0)
+    return Window(None, window.end, "deadline_only", window.warnings) if window.end else Window()
