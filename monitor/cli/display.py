@@ -153,19 +153,26 @@ def sources_table(config, store) -> Table:  # noqa: ANN001 - Config, Store | Non
 EVENT_STYLE = {"new": "green", "changed": "yellow", "removed": "bold red", "restored": "cyan", "moved": "magenta"}
 
 
-def events_table(events: Sequence) -> Table:  # noqa: ANN001 - Sequence[Event]
+def events_table(events: Sequence, width: int | None = None) -> Table:  # noqa: ANN001 - Sequence[Event]
+    """Events oldest first; below NARROW columns the source moves into the 'what' cell and the time
+    loses its seconds and zone (never its date)."""
+    narrow = width is not None and width < NARROW
     table = Table(title=f"{len(events)} event(s)", title_justify="left", expand=True)
     table.add_column("id", justify="right", style="dim", no_wrap=True)
     table.add_column("detected", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("source", no_wrap=True)
-    table.add_column("what", ratio=1)
+    table.add_column("kind", no_wrap=not narrow)
+    if not narrow:
+        table.add_column("source", no_wrap=True)
+    table.add_column("what", ratio=1, overflow="fold")
     for event in events:
-        kind = Text(event.kind + (" (window open!)" if event.window_open else ""), style=EVENT_STYLE.get(event.kind, ""))
-        what = Text(event.summary)
+        flag = ("\n" if narrow else " ") + "(window open!)" if event.window_open else ""
+        kind = Text(event.kind + flag, style=EVENT_STYLE.get(event.kind, ""))
+        what = Text(f"{event.source_id}\n", style="dim") if narrow else Text()
+        what.append(event.summary)
         if event.diff:
             what.append("\n" + event.diff, style="dim")
-        table.add_row(str(event.id), event.detected_at, kind, event.source_id, what)
+        detected = event.detected_at[:16].replace("T", " ") if narrow else event.detected_at
+        table.add_row(str(event.id), detected, kind, *([] if narrow else [event.source_id]), what)
     return table
 
 

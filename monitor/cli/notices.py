@@ -193,7 +193,7 @@ def events(ctx: Context, since: str | None, kinds: tuple[str, ...], as_json: boo
         return
     from monitor.cli.display import events_table
 
-    console().print(events_table(found))
+    console().print(events_table(found, width=console().width))
 
 
 def notice_states(store: Any, notice_ids: set[int]) -> dict[int, Any]:
