@@ -35,8 +35,13 @@ TEAM = (
     rf"(?:{_TERM})?(?:{_ORGAN})?(?:{_ROUND})?(?:{_TARGET})?(?:第{NUM}*)?{_CORE}"
 )
 _TEAM_RE = re.compile(TEAM)
-# A name needs more than the bare word: an organ, a number, a round, a target or a kind.
-_SPECIFIC_RE = re.compile(rf"{_ORGAN}|第|{_KIND}|对村|村级|{_TARGET}")
+# Every name ends in its core ("…巡视组", "…巡察第三组"): find the cores (a literal start the regex engine
+# skips to), then the longest name ending there in the few characters before — TEAM's optional
+# prefixes, tried at every position of a long text, cost 3x the rest of the parser.
+_CORE_END_RE = re.compile(rf"(?:巡视|巡察)(?:工作)?(?:第{NUM}*|{NUM}+)?组")
+_TEAM_END_RE = re.compile(rf"(?:{TEAM})\Z")
+_REACH = 36
+_BARE = frozenset({"巡视组", "巡察组", "巡视工作组", "巡察工作组"})
 _NUMBERED_RE = re.compile(rf"第{NUM}*(?:巡视|巡察)|(?:巡视|巡察)(?:工作)?第?{NUM}+组|轮{NUM}")
 # Several teams at once: "第二、第三、第四巡察组", "6个巡察组", "各巡察组", "分七组".
 _SEVERAL_RE = re.compile(
@@ -51,13 +56,18 @@ _BOOK_TITLE_RE = re.compile(r"《[^》]*》")
 
 
 def find_teams(text: str) -> list[re.Match[str]]:
-    """Every specific team name in `text`, in reading order."""
-    return [m for m in _TEAM_RE.finditer(text) if _SPECIFIC_RE.search(m[0]) and not m[0].startswith("组")]
+    """Every specific team name in `text`, in reading order (matches on `text`)."""
+    out: list[re.Match[str]] = []
+    for core in _CORE_END_RE.finditer(text):
+        lo = max(0, core.start() - _REACH, out[-1].end() if out else 0)
+        m = _TEAM_END_RE.search(text, lo, core.end())
+        if m and m[0] not in _BARE and not m[0].startswith("组"):
+            out.append(m)
+    return out
 
 
 def is_team(text: str) -> bool:
-    m = _TEAM_RE.fullmatch(text)
-    return bool(m and _SPECIFIC_RE.search(text))
+    return text not in _BARE and bool(_TEAM_RE.fullmatch(text))
 
 
 def several_teams(text: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .dates import DateMention, _number, find_mentions, find_ranges, resolve, to_date
@@ -102,17 +103,8 @@ def find_inspection_period(
     巡视组对…"), after a label ("巡察时间:…"), or in any early sentence about the inspection that is no
     window for letters or comments. A year left out comes from the document's own date (`reference`:
     publication or signature), the latest year that puts the period before it."""
-    candidates: list[tuple[int, int]] = []
-    if clause_span is not None:
-        candidates.append(_sentence_bounds(text, *clause_span))
-    for label in _PERIOD_LABEL_RE.finditer(text, 0, _HEAD):
-        candidates.append((label.end(), min(len(text), label.end() + 40)))
-    for sentence in _sentences(text[:_HEAD]):
-        lo, hi = sentence
-        chunk = text[lo:hi]
-        if _PERIOD_SENTENCE_RE.search(chunk) and not _NOT_PERIOD_RE.search(chunk):
-            candidates.append(sentence)
-    for lo, hi in candidates:
+    first_sentence = [_sentence_bounds(text, *clause_span)] if clause_span is not None else []
+    for lo, hi in _period_candidates(text, first_sentence):
         anchor = _year_anchor(text[:lo])
         ranges = find_ranges(text[lo:hi], anchor or _before(reference))
         if ranges and (ranges[0].start or ranges[0].end):
@@ -122,7 +114,7 @@ def find_inspection_period(
             if anchor is None and "年" not in written:
                 start, end = _past(start, reference), _past(end, reference, shift_of=(first.start, start))
             return start, end, [f"inspection period: {p}" for p in first.problems]
-    for lo, hi in candidates[:1] + [s for s in _sentences(text[:_HEAD]) if "巡" in text[s[0] : s[1]]]:
+    for lo, hi in first_sentence + [s for s in _sentences(text[:_HEAD]) if "巡" in text[s[0] : s[1]]]:
         m = _START_RE.search(text, lo, hi)
         if m and not _NOT_PERIOD_RE.search(text[lo:hi]):
             mentions = [d for d in find_mentions(m["date"]) if d.day is not None]
@@ -132,6 +124,17 @@ def find_inspection_period(
                 iso = day.isoformat() if day else None
                 return (_past(iso, reference) if anchor is None and mentions[0].year is None else iso), None, []
     return None, None, []
+
+
+def _period_candidates(text: str, first: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Where a period may be stated, best first (lazily: most notices state it in the first)."""
+    yield from first
+    for label in _PERIOD_LABEL_RE.finditer(text, 0, _HEAD):
+        yield label.end(), min(len(text), label.end() + 40)
+    for lo, hi in _sentences(text[:_HEAD]):
+        chunk = text[lo:hi]
+        if _PERIOD_SENTENCE_RE.search(chunk) and not _NOT_PERIOD_RE.search(chunk):
+            yield lo, hi
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
