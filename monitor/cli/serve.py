@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -31,7 +33,7 @@ def serve(ctx: Context, host: str, port: int, public: bool) -> None:
     through Datasette (facets, SQL, CSV and JSON).
 
     Read-only: the database is opened read-only, only GET requests are answered, and no script
-    from a portal can run (Content-Security-Policy). Ctrl-C or SIGTERM stops it.
+    from a portal can run (Content-Security-Policy). Ctrl-C or SIGTERM stops it (exit 130 / 143).
 
     \b
     Examples:
@@ -57,6 +59,8 @@ def serve(ctx: Context, host: str, port: int, public: bool) -> None:
     except ReaderError as exc:  # not a store, or the address cannot be bound
         raise UserError(str(exc)) from None
     console.print(f"reader stopped{f' ({served.signal})' if served.signal else ''}")
+    if served.signal:  # as the other long-running commands: 128 + the signal's number (130, 143)
+        sys.exit(128 + signal.Signals[served.signal].value)
 
 
 def _is_loopback(host: str) -> bool:
