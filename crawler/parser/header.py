@@ -32,7 +32,7 @@ _META_LINE_RE = re.compile(
 # "中国证券报 2023-02-22", "2024-09-26 11:00 来源:…": a publisher's name and a date, nothing else.
 _NAMED_DATE_RE = re.compile(
     r"^(?:[\u4e00-\u9fff]{2,16}\s+)?\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
-    r"(?:\s+[\u4e00-\u9fff]{2,16})?$"
+    r"(?:\s+[\u4e00-\u9fff]{2,16}|\s*(?:信息来源|来源)\s*[::].{0,40})?$"
 )
 _ANY_ISO_RE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 _TITLE_HINT_RE = re.compile(r"通报|公告|公示|报告|情况|关于|巡视|巡察")
