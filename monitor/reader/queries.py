@@ -70,7 +70,8 @@ class NoticePage:
 @dataclass(frozen=True)
 class FrontPage:
     open_now: tuple[Listed, ...]
-    events: tuple[ShownEvent, ...]
+    events: tuple[ShownEvent, ...]  # changes, withdrawals, restorations, moves: newest first
+    new: tuple[ShownEvent, ...]  # the newest "new" events
     withdrawn_open: tuple[Listed, ...]  # removed while (or since) their window is open
     problems: tuple[SourceProblem, ...]
     notice_count: int
@@ -127,7 +128,8 @@ def front_page(conn: sqlite3.Connection, today: date, now: datetime | None = Non
                             "order by coalesce(removed_at, '') desc, id desc limit 50", [day])
     return FrontPage(
         open_now=open_notices(conn, today),
-        events=latest_events(conn, limit=30),
+        events=latest_events(conn, limit=30, kinds=tuple(k for k in EVENT_KINDS if k != "new")),
+        new=latest_events(conn, limit=10, kinds=("new",)),
         withdrawn_open=tuple(listed(r, today) for r in withdrawn),
         problems=problems(conn, now),
         notice_count=_scalar(conn, "select count(*) from notices"),
