@@ -254,3 +254,19 @@ def m012_skipped_listings(db: Database) -> None:
         pk=("source_id", "url"),
         if_not_exists=True,
     )
+
+
+@migrations()
+def m013_inspection_kinds(db: Database) -> None:
+    """`inspection_kind` holds a list of kinds (issue 15: "常规" and "专项" at once): stored strings
+    become JSON lists ("常规" → ["常规"], null → []), in the notices and in each stored version's record.
+    The events' field changes keep the values as they were recorded."""
+    db.execute("update notices set inspection_kind = '[]' where inspection_kind is null or inspection_kind = ''")
+    db.execute("update notices set inspection_kind = json_array(inspection_kind) "
+               "where substr(inspection_kind, 1, 1) != '['")
+    db.execute("update notice_versions set record = json_set(record, '$.inspection_kind', json('[]')) "
+               "where json_valid(record) and json_type(record, '$.inspection_kind') in ('null', 'text') "
+               "and coalesce(json_extract(record, '$.inspection_kind'), '') = ''")
+    db.execute("update notice_versions set record = json_set(record, '$.inspection_kind', "
+               "json_array(json_extract(record, '$.inspection_kind'))) "
+               "where json_valid(record) and json_type(record, '$.inspection_kind') = 'text'")
