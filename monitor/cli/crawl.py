@@ -48,6 +48,7 @@ def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full
     config = ctx.config()
     sources = select_sources(config, source_ids)
     results = run_crawl(config, sources, ctx.db_path(), max_pages=max_pages, full=full, console=err_console())
+    interrupted(results)
     from monitor.cli.display import crawl_summary, print_problems
 
     console().print(crawl_summary(results))
@@ -55,6 +56,18 @@ def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full
     failed = [r.source_id for r in results if r.status != "completed"]
     if failed:
         raise UserError(f"{len(failed)} source(s) did not complete: {', '.join(failed)} (see problems above)")
+
+
+def interrupted(results: list[Any]) -> None:
+    """After SIGINT/SIGTERM: one line saying what was kept, then exit 130/143 (monitor/shutdown.py)."""
+    from monitor.shutdown import SHUTDOWN
+
+    if not SHUTDOWN.requested:
+        return
+    pages = sum(r.pages for r in results)
+    aborted = [r.source_id for r in results if r.status == "aborted"]
+    SHUTDOWN.check(f"crawl stopped; {pages} page(s) fetched were stored"
+                   + (f", run(s) of {', '.join(aborted)} recorded as aborted" if aborted else ""))
 
 
 def select_sources(config: Any, source_ids: tuple[str, ...]) -> list[Any]:
@@ -87,13 +100,30 @@ def recheck(ctx: Context, source_ids: tuple[str, ...], limit: int | None, everyt
     """
     import asyncio
 
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from monitor.cli.display import recheck_summary
     from monitor.crawl.recheck import recheck as run_recheck
+    from monitor.shutdown import SHUTDOWN
 
     config = ctx.config()
     sources = [config.source(s) for s in source_ids] if source_ids else list(config.sources)
-    with ctx.store(removal_after=config.defaults.removal_after_failures) as store:
-        results = asyncio.run(run_recheck(config, sources, store, limit=limit, everything=everything))
+    with ctx.store(removal_after=config.defaults.removal_after_failures) as store, Progress(
+        TextColumn("[bold]re-check"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console(), transient=True,
+    ) as progress:
+        task = progress.add_task("re-check", total=None)
+
+        async def checked() -> list[Any]:
+            SHUTDOWN.on_stop(asyncio.current_task().cancel)  # type: ignore[union-attr] # runs end aborted
+            return await run_recheck(config, sources, store, limit=limit, everything=everything,
+                                     on_progress=lambda done, due: progress.update(task, completed=done, total=due))
+
+        try:
+            results = asyncio.run(checked())
+        except asyncio.CancelledError:
+            SHUTDOWN.check("re-check stopped; its run(s) recorded as aborted")
+            raise
     results = [r for r in results if r.run_id is not None]
     console().print(recheck_summary(results))
     for result in results:

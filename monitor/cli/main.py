@@ -45,6 +45,7 @@ COMMAND_MODULES = {
     "demo": "monitor.cli.demo",
     "replica": "monitor.cli.demo",
     "discover": "monitor.cli.discover",
+    "serve": "monitor.cli.serve",
 }
 
 # Errors printed as one line `Error: …` (exit code 1), as (module, class): a module that was never
@@ -152,12 +153,18 @@ class NoticewatchGroup(click.Group):
         self.commands = lazy
 
     def invoke(self, ctx: click.Context) -> Any:
+        from monitor.shutdown import SHUTDOWN
+
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except Exception as exc:
+            if SHUTDOWN.requested and not isinstance(exc, click.exceptions.Exit):
+                SHUTDOWN.check()  # whatever the work raised as it was stopped: the stop is the news
             if isinstance(exc, user_errors()):
                 raise UserError(str(exc)) from None
             raise
+        SHUTDOWN.check()  # a command that stopped early on SIGINT/SIGTERM exits 130/143
+        return result
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -303,8 +310,12 @@ def cli() -> None:
 
 
 def main() -> None:
+    from monitor.shutdown import SHUTDOWN, Interrupted, exit_interrupted
+
     try:
-        cli.main(prog_name="noticewatch", standalone_mode=True)
+        with SHUTDOWN.installed():  # SIGINT/SIGTERM: one line, exit 130/143 (monitor/shutdown.py)
+            cli.main(prog_name="noticewatch", standalone_mode=True)
+    except Interrupted as exc:
+        exit_interrupted(exc, f"Interrupted: {exc}")
     except KeyboardInterrupt:
-        err_console().print("interrupted")
-        sys.exit(130)
+        exit_interrupted(Interrupted(2), "Interrupted: SIGINT")

@@ -4,6 +4,12 @@
 Most urgent first: notices whose disclosure window is open, then failing ones, then recent ones.
 Server errors and timeouts are problems of the source, not evidence of removal: they are reported
 but not counted.
+
+Under the crawl's rules: robots.txt (crawler/robots.py), a deadline on each whole request (as
+Scrapy's DOWNLOAD_TIMEOUT: a server dripping bytes cannot hold it), the size limit on the decoded
+body (monitor/crawl/download.py), and redirects within the source's registered domain followed
+(another host or port of zhuhai.gov.cn is the same portal), as the spider follows them.
+A run ended by an exception or a cancellation (Ctrl-C, SIGTERM) is recorded as aborted.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from urllib.parse import urljoin, urlsplit
@@ -20,8 +26,11 @@ import httpx
 
 from crawler import detail_page, parsepool
 from crawler import settings as crawl_defaults
+from crawler.domains import registered_domain
 from crawler.items import DetailFailure, NoticeItem
+from crawler.links import is_web_url
 from monitor.config.loader import Config, Source
+from monitor.crawl.download import ACCEPT_ENCODING, RobotsRules, read_body
 from monitor.crawl.politeness import DomainGate
 from monitor.store.db import Store
 from monitor.store.records import Known, RecheckPolicy
@@ -29,10 +38,6 @@ from monitor.window import china_today
 
 MAX_REDIRECTS = 3
 MAX_BYTES = crawl_defaults.DOWNLOAD_MAXSIZE  # as the crawler: a bigger page is refused, not read
-
-
-class TooLarge(httpx.HTTPError):
-    """The page is bigger than MAX_BYTES (read no further)."""
 
 
 @dataclass
@@ -52,37 +57,75 @@ class Fetched:
     headers: httpx.Headers
     redirected_away: bool = False
     loop: bool = False  # a redirect loop, or more than MAX_REDIRECTS hops
+    redirected_from: str | None = None  # the URL first asked for, when redirects led to `url`
+
+
+@dataclass
+class Session:
+    """What every re-check of one `recheck` call shares."""
+
+    client: httpx.AsyncClient
+    gate: DomainGate
+    robots: RobotsRules
+    deadline: float  # seconds for one whole request
+
+
+Progress = Callable[[int, int], None]  # (notices re-checked, notices due)
 
 
 async def recheck(config: Config, sources: Sequence[Source], store: Store, limit: int | None = None,
-                  today: date | None = None, everything: bool = False) -> list[RecheckResult]:
+                  today: date | None = None, everything: bool = False,
+                  on_progress: Progress | None = None) -> list[RecheckResult]:
     today = today or china_today()  # window open → due: China's date
     by_id = {s.id: s for s in sources}
     candidates = store.recheck_candidates(today, limit, by_id, RecheckPolicy(everything=everything))
     results = {s.id: RecheckResult(s.id) for s in sources}
-    gate = DomainGate(config.defaults.download_delay)
-    headers = {"User-Agent": config.defaults.user_agent or crawl_defaults.USER_AGENT}
-    async with httpx.AsyncClient(timeout=config.defaults.timeout, headers=headers, follow_redirects=False) as client:
-        groups: dict[str, list[Known]] = {}
-        for known in candidates:
-            groups.setdefault(urlsplit(known.url).hostname or "", []).append(known)
+    user_agent = config.defaults.user_agent or crawl_defaults.USER_AGENT
+    headers = {"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING}
+    done = 0
+    finished = False
+    try:
+        async with httpx.AsyncClient(timeout=config.defaults.timeout, headers=headers,
+                                     follow_redirects=False) as client:
+            session = Session(client, DomainGate(config.defaults.download_delay), RobotsRules(user_agent),
+                              float(config.defaults.timeout))
+            groups: dict[str, list[Known]] = {}
+            for known in candidates:
+                groups.setdefault(registered_domain(known.url), []).append(known)
 
-        async def check_group(group: list[Known]) -> None:
-            for known in group:
-                await check_one(client, gate, store, by_id[known.source_id], known, results[known.source_id])
+            async def check_group(group: list[Known]) -> None:
+                nonlocal done
+                for known in group:
+                    await check_one(session, store, by_id[known.source_id], known, results[known.source_id])
+                    done += 1
+                    if on_progress is not None:
+                        on_progress(done, len(candidates))
 
-        async with parsepool.held():  # stopped after, unless a daemon holds it for its crawls
-            await asyncio.gather(*(check_group(g) for g in groups.values()))
-    for result in results.values():
-        if result.run_id is not None:
-            status = "failed" if result.outcomes["blocked"] and not result.outcomes["fetched"] else "completed"
-            store.finish_run(result.run_id, status, result.requests, result.problems,
-                             dict(result.outcomes), requests=result.requests)
+            async with parsepool.held():  # stopped after, unless a daemon holds it for its crawls
+                await asyncio.gather(*(check_group(g) for g in groups.values()))
+        finished = True
+    finally:
+        _finish_runs(store, results.values(), finished)
     return list(results.values())
 
 
-async def check_one(client: httpx.AsyncClient, gate: DomainGate, store: Store, source: Source, known: Known,
-                    result: RecheckResult) -> None:
+def _finish_runs(store: Store, results: Sequence[RecheckResult] | object, finished: bool) -> None:
+    """Close every run this call opened: completed/failed, or aborted when it did not finish (an
+    exception, a cancellation): a run is never left "running"."""
+    for result in results:  # type: ignore[attr-defined]
+        if result.run_id is None:
+            continue
+        if finished:
+            status = "failed" if result.outcomes["blocked"] and not result.outcomes["fetched"] else "completed"
+        else:
+            status = "aborted"
+            result.problems.append("aborted: the re-check was interrupted")
+        store.finish_run(result.run_id, status, result.requests, result.problems,
+                         dict(result.outcomes), requests=result.requests)
+
+
+async def check_one(session: Session, store: Store, source: Source, known: Known, result: RecheckResult) -> None:
+    gate = session.gate
     if gate.is_paused(known.url):
         result.outcomes["skipped_paused"] += 1
         return
@@ -90,9 +133,17 @@ async def check_one(client: httpx.AsyncClient, gate: DomainGate, store: Store, s
         result.run_id = store.start_run(source.id, mode="recheck")
     now = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        fetched = await fetch(client, gate, known, result)
+        async with asyncio.timeout(session.deadline * 2):  # robots.txt, then the page
+            refusal = await session.robots.refusal(session.client, known.url)
+        if refusal is not None:  # not evidence of removal: reported, not counted
+            problem(result, "error", known.url, refusal)
+            return
+        fetched = await fetch(session, known, result)
     except httpx.HTTPError as exc:
         problem(result, "error", known.url, f"{type(exc).__name__}: {exc}")
+        return
+    except TimeoutError:
+        problem(result, "error", known.url, f"no whole answer within {session.deadline:g} s")
         return
     if fetched.status == 304:
         result.outcomes[store.mark_not_modified(known.url, result.run_id, now)] += 1
@@ -103,7 +154,7 @@ async def check_one(client: httpx.AsyncClient, gate: DomainGate, store: Store, s
     # Judged and parsed in the parse worker, as the spider does (crawler/detail_page.read).
     page = await parsepool.read_detail(
         True, fetched.status, fetched.url, fetched.content, fetched.headers.get("content-type"), source.encoding,
-        fetched.redirected_away, url=known.url, source_id=source.id,
+        fetched.redirected_away, url=known.url, redirected_from=fetched.redirected_from, source_id=source.id,
         body_selectors=tuple(s for s in (source.selectors.get("body"),) if s))
     if isinstance(page, detail_page.Failed):
         problem(result, page.kind, known.url, page.reason)
@@ -120,8 +171,10 @@ async def check_one(client: httpx.AsyncClient, gate: DomainGate, store: Store, s
     result.outcomes[store.save_item(item, result.run_id)] += 1
 
 
-async def fetch(client: httpx.AsyncClient, gate: DomainGate, known: Known, result: RecheckResult) -> Fetched:
-    """Conditional GET; follows redirects to other detail-like URLs, flags redirects to home/lists."""
+async def fetch(session: Session, known: Known, result: RecheckResult) -> Fetched:
+    """Conditional GET; follows redirects within the source's registered domain to detail-like
+    URLs (as the spider does), flags redirects to home/lists or off-site. Each request has
+    `session.deadline` seconds in all, headers to last byte."""
     headers = {}
     if known.etag:
         headers["If-None-Match"] = known.etag
@@ -129,36 +182,33 @@ async def fetch(client: httpx.AsyncClient, gate: DomainGate, known: Known, resul
         headers["If-Modified-Since"] = known.last_modified
     url = known.url
     visited = {url}
+    origin = None  # the URL first asked for, once a redirect was followed
     for _ in range(MAX_REDIRECTS + 1):
-        async with gate.slot(url):
-            async with client.stream("GET", url, headers=headers) as response:
+        async with session.gate.slot(url), asyncio.timeout(session.deadline):
+            async with session.client.stream("GET", url, headers=headers) as response:
                 result.requests += 1
                 # `is_redirect` is true for any 3xx, 304 included; only a Location makes a redirect.
                 if not response.has_redirect_location:
-                    content = await read_limited(response)
-                    return Fetched(response.status_code, url, content, response.headers)
-        target = urljoin(url, response.headers.get("location", ""))
-        if looks_like_home_or_list(target) or urlsplit(target).netloc != urlsplit(url).netloc:
-            return Fetched(response.status_code, target, b"", response.headers, redirected_away=True)
+                    content = await read_body(response, MAX_BYTES)
+                    return Fetched(response.status_code, url, content, response.headers, redirected_from=origin)
+        try:
+            target = urljoin(url, response.headers.get("location", "").strip())
+        except ValueError:  # a Location no URL parser takes: a broken server
+            return Fetched(response.status_code, url, b"", response.headers, loop=True)
+        if looks_like_home_or_list(target) or not on_site(target, known.url):
+            return Fetched(response.status_code, target, b"", response.headers, redirected_away=True,
+                           redirected_from=known.url)
         if target in visited:  # a loop is a broken server, not a withdrawn page
             return Fetched(response.status_code, target, b"", response.headers, loop=True)
         visited.add(target)
-        url, headers = target, {}
+        url, headers, origin = target, {}, known.url
     return Fetched(310, url, b"", httpx.Headers(), loop=True)
 
 
-async def read_limited(response: httpx.Response, limit: int = MAX_BYTES) -> bytes:
-    """The body, or TooLarge as soon as it passes `limit` bytes (declared or received)."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"page of {declared} bytes is larger than the {limit}-byte limit")
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(f"page larger than the {limit}-byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def on_site(target: str, url: str) -> bool:
+    """Whether a redirect stays on the portal: the same registered domain, any host or port of it
+    (the spider's OffsiteMiddleware rule), over http(s)."""
+    return is_web_url(target) and registered_domain(target) == registered_domain(url)
 
 
 def looks_like_home_or_list(url: str) -> bool:

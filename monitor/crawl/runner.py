@@ -18,9 +18,13 @@ from crawler.kinds import spider_for
 from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
 from monitor.config.loader import Defaults
+from monitor.shutdown import SHUTDOWN, Interrupted
 from monitor.store.locks import source_lock
 
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# After SIGINT/SIGTERM, how long the work gets to stop cleanly (crawls close: what was fetched is
+# written, runs recorded as aborted) before it is cancelled.
+STOP_GRACE = 8.0
 T = TypeVar("T")
 
 
@@ -74,17 +78,22 @@ async def crawl_sources(
     from scrapy.crawler import AsyncCrawlerRunner
 
     runner = AsyncCrawlerRunner(settings)
+    unregister = SHUTDOWN.on_stop(runner.stop)  # SIGINT/SIGTERM: every crawl closes, as aborted
     groups: dict[str, list[SourceSpec]] = {}
     for spec in specs:
         groups.setdefault(registered_domain(spec.start_urls[0]), []).append(spec)
 
     async def crawl_group(group: list[SourceSpec]) -> list[CrawlResult]:
-        return [await crawl_one(runner, spec, progress, full) for spec in group]
+        # After a stop was asked for, the group's next sources are not started.
+        return [await crawl_one(runner, spec, progress, full) for spec in group if not SHUTDOWN.requested]
 
-    async with parsepool.held():  # one parse worker for all of them, stopped after
-        results_by_group = await asyncio.gather(*(crawl_group(g) for g in groups.values()))
+    try:
+        async with parsepool.held():  # one parse worker for all of them, stopped after
+            results_by_group = await asyncio.gather(*(crawl_group(g) for g in groups.values()))
+    finally:
+        unregister()
     by_id = {r.source_id: r for group in results_by_group for r in group}
-    return [by_id[spec.id] for spec in specs]
+    return [by_id[spec.id] for spec in specs if spec.id in by_id]
 
 
 def source_settings(base: Any, spec: SourceSpec) -> Any:
@@ -180,7 +189,9 @@ def run_reactor(main: Callable[[], Awaitable[T]]) -> T:
     """Install the asyncio reactor, run `main()` to completion on it, stop, return its result.
 
     The reactor must be installed before anything imports twisted.internet.reactor (DESIGN.md).
-    """
+    SIGINT/SIGTERM (monitor/shutdown.py) ask the work to stop; it gets STOP_GRACE seconds, then
+    `main()` is cancelled and Interrupted raised. (Twisted's own handlers would stop the reactor
+    under the crawl: no pipeline closed, no result.) Callers look at SHUTDOWN.requested."""
     from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed, is_reactor_installed
 
     if not is_reactor_installed():
@@ -192,12 +203,19 @@ def run_reactor(main: Callable[[], Awaitable[T]]) -> T:
     outcome: dict[str, Any] = {}
 
     def start() -> None:
-        d = defer.Deferred.fromFuture(asyncio.ensure_future(main()))
+        task = asyncio.ensure_future(main())
+        outcome["unregister"] = SHUTDOWN.on_stop(lambda: asyncio.get_running_loop().call_later(STOP_GRACE, task.cancel))
+        d = defer.Deferred.fromFuture(task)
         d.addCallbacks(lambda r: outcome.setdefault("result", r), lambda f: outcome.setdefault("failure", f))
         d.addBoth(lambda _: reactor.stop())
 
     reactor.callWhenRunning(start)
-    reactor.run(installSignalHandlers=True)
+    with SHUTDOWN.installed():
+        reactor.run(installSignalHandlers=False)
+    if "unregister" in outcome:
+        outcome["unregister"]()
     if "failure" in outcome:
+        if SHUTDOWN.requested:
+            raise Interrupted(SHUTDOWN.signum or 2, "stopped before the work closed")
         outcome["failure"].raiseException()
     return outcome.get("result")  # type: ignore[return-value]

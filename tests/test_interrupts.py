@@ -1,0 +1,122 @@
+"""SIGINT and SIGTERM during a crawl or a re-check (issue 19): the command stops within seconds,
+keeps what it fetched, records its runs as aborted, prints one line and exits 130 / 143; the next
+crawl completes. A second signal exits at once."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from replica.faults import Fault
+from replica.generator import generate_notices
+from replica.model import Site
+from replica.server import ReplicaServer
+from tests.helpers import ROOT, cli_env, replica_config, run_cli
+
+STOP_WITHIN = 15.0  # seconds from the signal to the exit (STOP_GRACE is 8 s)
+
+
+def _site() -> Site:
+    return Site(id="slow", column="/xunshizgls/", theme="wendang", per_page=10, site_name="南粤清风网",
+                column_name="整改落实", notices=generate_notices(30, seed=5, start_id=4_100_001))
+
+
+def _start(command: str, config: Path, db: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "monitor", command, *extra, "--config", str(config),
+                             "--db", str(db)], cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_notices(db: Path, at_least: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as conn:
+                    if conn.execute("select count(*) from notices").fetchone()[0] >= at_least:
+                        return
+            except sqlite3.OperationalError:
+                pass  # not created yet
+        time.sleep(0.1)
+    raise AssertionError(f"no {at_least} notices stored within {timeout} s")
+
+
+def _runs(db: Path) -> list[tuple[str, str, list[str]]]:
+    with sqlite3.connect(db) as conn:
+        return [(mode, status, json.loads(problems or "[]"))
+                for mode, status, problems in conn.execute("select mode, status, problems from runs order by id")]
+
+
+@pytest.fixture()
+def slow_portal(tmp_path: Path):
+    with ReplicaServer([_site()]) as server:
+        # Each detail page dripped over 0.4 s: a crawl of 30 takes ~12 s, long enough to interrupt.
+        server.faults["/xunshizgls/content/*"] = Fault(wire="drip", drip_seconds=0.4)
+        config = tmp_path / "config.yaml"
+        config.write_text(json.dumps(replica_config(server, max_pages=3)), encoding="utf-8")
+        yield server, config, tmp_path / "nw.db"
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_crawl_stops_on_a_signal_keeps_what_it_fetched_and_is_aborted(slow_portal, signum: int, code: int) -> None:
+    server, config, db = slow_portal
+    process = _start("crawl", config, db)
+    _wait_for_notices(db, 3)
+    sent = time.monotonic()
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=STOP_WITHIN + 5)
+    assert time.monotonic() - sent < STOP_WITHIN
+    assert process.returncode == code, err
+    assert "Traceback" not in err + out
+    assert err.strip().splitlines()[-1].startswith("Interrupted: SIG")
+    assert [line for line in err.splitlines() if line.startswith(("Interrupted", "Error"))] == [err.strip().splitlines()[-1]]
+    [(mode, status, problems)] = _runs(db)
+    assert status == "aborted", problems
+    with sqlite3.connect(db) as conn:
+        kept = conn.execute("select count(*) from notices").fetchone()[0]
+        versions = conn.execute("select count(*) from notice_versions").fetchone()[0]
+    assert 3 <= kept < 30 and versions == kept
+    server.faults.clear()
+    again = run_cli("crawl", "--config", config, "--db", db)
+    assert again.returncode == 0, again.stderr
+    assert _runs(db)[-1][1] == "completed"
+
+
+def test_a_second_signal_exits_at_once(slow_portal) -> None:
+    server, config, db = slow_portal
+    server.faults["/xunshizgls/content/*"] = Fault(wire="drip", drip_seconds=20)  # a close would wait
+    process = _start("crawl", config, db)
+    deadline = time.monotonic() + 30
+    while not any("content/post_" in r.path for r in server.requests) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=10)
+    assert time.monotonic() - sent < 3
+    assert process.returncode == 130 and "Traceback" not in err
+
+
+def test_a_recheck_stops_on_a_signal_and_its_run_is_aborted(slow_portal) -> None:
+    server, config, db = slow_portal
+    server.faults.clear()
+    assert run_cli("crawl", "--config", config, "--db", db).returncode == 0
+    server.faults["/xunshizgls/content/*"] = Fault(wire="drip", drip_seconds=0.4)
+    process = _start("recheck", config, db, "--all")
+    deadline = time.monotonic() + 30
+    while sum("content/post_" in r.path for r in server.requests) < 35 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=STOP_WITHIN)
+    assert process.returncode == 143 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("Interrupted: SIGTERM")
+    mode, status, problems = _runs(db)[-1]
+    assert (mode, status) == ("recheck", "aborted") and "aborted: the re-check was interrupted" in problems
