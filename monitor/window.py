@@ -3,7 +3,7 @@
 "Today" is the date in China (Asia/Shanghai), whatever the machine's clock zone: notices state their
 windows in China's calendar, and a window ending 10月25日 closes at the end of that day there.
 `china_today()` is the one place that date is taken; the CLI's lists and search, the digests, the
-re-checks' "window open" and "removed while open", and the web reader all use it (README: "Today").
+re-checks' "window open" and "removed while open", and the web reader all use it (docs/storage.md, "Today").
 """
 
 from __future__ import annotations

@@ -199,11 +199,14 @@ def find(conn: sqlite3.Connection, query: str, today: date, status: str | None =
     return tuple(out)
 
 
-def sources(conn: sqlite3.Connection) -> tuple[SourceSummary, ...]:
+def sources(conn: sqlite3.Connection, source_id: str | None = None) -> tuple[SourceSummary, ...]:
+    """Every source (or only `source_id`) with its notice counts and latest run."""
+    where, params = (" where source_id = ?", [source_id]) if source_id else ("", [])
     counts = {r["source_id"]: r for r in _rows(
-        conn, "select source_id, count(*) as n, sum(status = 'removed') as removed from notices group by source_id")}
+        conn, f"select source_id, count(*) as n, sum(status = 'removed') as removed from notices{where} "
+              "group by source_id", params)}
     out = []
-    for s in _rows(conn, "select * from sources order by id"):
+    for s in _rows(conn, "select * from sources" + (" where id = ?" if source_id else "") + " order by id", params):
         last = next(_rows(conn, "select * from runs where source_id = ? order by started_at desc, id desc limit 1",
                           [s["id"]]), None)
         count = counts.get(s["id"], {})
@@ -214,7 +217,7 @@ def sources(conn: sqlite3.Connection) -> tuple[SourceSummary, ...]:
 
 def source_page(conn: sqlite3.Connection, source_id: str, today: date, now: datetime | None = None,
                 limit: int = 500) -> SourcePage | None:
-    summary = next((s for s in sources(conn) if s.id == source_id), None)
+    summary = next(iter(sources(conn, source_id)), None)
     if summary is None:
         return None
     rows = _rows(conn, "select * from notices where source_id = ? order by coalesce(published_at, '') desc, id desc "
