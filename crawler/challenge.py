@@ -29,7 +29,7 @@ _LOGIN_SEGMENT = re.compile(r"^(?:login|logon|signin|passport|sso)|^(?:cas|auth)
 # A short page: a notice that merely mentions 验证码 is content. A challenge page shows next to
 # nothing (its script does the work): a cookie script is evidence only below this many characters.
 SHORT_PAGE = 600
-CHALLENGE_PAGE = 80
+CHALLENGE_PAGE = 20  # "请稍候…", "Loading": a notice has at least its title
 
 
 def detect_challenge(status: int, url: str, text: str, redirected_from: str | None = None) -> str | None:
