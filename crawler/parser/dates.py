@@ -40,9 +40,11 @@ _GLUED = r"(?P<{p}gy>(?:19|20|21)\d{{2}})\s*年?\s*(?P<{p}gmd>\d{{3,4}})\s*日"
 
 
 def _point(p: str) -> str:
-    """A date with at least a month: [year] month [day | xun]; or the glued "YYYY年MMDD日"."""
+    """A date with at least a month: [year] month [day | xun]; or the glued "YYYY年MMDD日" / "MMDD日"."""
     y, m, d, x, g = (s.format(p=p) for s in (_YEAR, _MONTH, _DAY, _PART, _GLUED))
-    return rf"(?:{g}|(?:{y}\s*)?{m}\s*(?:{d}|{x})?)"
+    # "914日,巡察组向…反馈": month and day glued, year left out (mangled text).
+    short = rf"(?P<{p}ngmd>\d{{3,4}})\s*日"
+    return rf"(?:{g}|{short}|(?:{y}\s*)?{m}\s*(?:{d}|{x})?)"
 
 
 def _tail(p: str) -> str:
@@ -133,8 +135,8 @@ def _split_glued(md: str) -> tuple[int | None, int | None]:
 def _mention(m: re.Match[str], p: str) -> DateMention:
     g = m.groupdict()
     text = m[0]
-    if g.get(p + "gmd"):
-        month, day = _split_glued(g[p + "gmd"])
+    if g.get(p + "gmd") or g.get(p + "ngmd"):
+        month, day = _split_glued(g.get(p + "gmd") or g[p + "ngmd"])
         note = "missing 月" if month else "ambiguous (missing 月)"
         return DateMention(_number(g.get(p + "gy")), month, day, None, m.start(), m.end(), note, text)
     day_text = g.get(p + "d") or g.get(p + "od")

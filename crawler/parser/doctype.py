@@ -57,7 +57,14 @@ _CHECK_RE = re.compile(r"督查组|督导组|督查|督导|检查组|整改[^。
 # Not a party inspection: audits, environmental inspections (督察), and rectification plans.
 _AUDIT_RE = re.compile(r"审计")
 _ENV_RE = re.compile(r"督察")
-_PLAN_RE = re.compile(r"(?:整改|工作)方案$|制定本方案|特制定本?方案|方案如下")
+# Plans, rules and templates: "…整改工作方案", "制定本规程", "市委第X巡察组…X月XX日" placeholders.
+_PLAN_RE = re.compile(
+    r"(?:整改|工作)方案(?:模板|范文)?(?:_第\d+页)?$|(?:工作)?(?:规程|办法|规定|细则)$|制定本(?:方案|规程|办法|规定|细则|制度)"
+    r"|特制定本?方案|方案如下|方案模板|范文"
+)
+_PLACEHOLDER_RE = re.compile(r"[X×*]{1,3}月[X×*]{1,3}日|第[X×*]+(?:巡视|巡察)|[X×]{2,}(?:同志|县|市|区)")
+# A news report of a meeting (who presided, spoke, pledged): an arrival's 动员会 news, not its announcement.
+_MEETING_RE = re.compile(r"主持|出席|讲话|表态发言|作动员|指出|强调|参加会议|介绍了")
 _ANNOUNCE_FORMULA_RE = re.compile(r"公告如下|现予公告|特此公告|公布如下|(?:巡视|巡察)公告|的公告$")
 _CHANNEL_VALUE_RE = re.compile(r"\d{7,8}|1[3-9]\d{9}|@[A-Za-z0-9-]+\.|\d+号信箱|123\d\d")
 
@@ -83,7 +90,7 @@ def _not_inspection(title: str, body: str) -> bool:
     notice, whatever it borrows from one ("整改情况的报告", "现将整改情况公告如下")."""
     head = title + body[:1500]
     inspections = len(_INSPECTION_RE.findall(head))
-    if _PLAN_RE.search(title) or _PLAN_RE.search(body[:400]):
+    if _PLAN_RE.search(title) or _PLAN_RE.search(body[:400]) or _PLACEHOLDER_RE.search(head):
         return True
     return max(len(_AUDIT_RE.findall(head)), len(_ENV_RE.findall(head))) > inspections
 
@@ -98,7 +105,8 @@ def _is_announcement(title: str, body: str, lead: str, news_lead: bool) -> bool:
     if _ANNOUNCE_FORMULA_RE.search(title) or _ANNOUNCE_FORMULA_RE.search(head):
         return True
     arrival = _ARRIVAL_RE.search(strip_quotes(title)) or _ARRIVAL_RE.search(lead) or "期间" in lead
-    return bool(arrival) and not news_lead and bool(_CHANNEL_VALUE_RE.search(head))
+    meeting = len(set(_MEETING_RE.findall(head))) >= 2
+    return bool(arrival) and not news_lead and not meeting and bool(_CHANNEL_VALUE_RE.search(head))
 
 
 def _is_feedback_news(title: str, body: str) -> bool:

@@ -50,6 +50,11 @@ _NOT_ORG_RE = re.compile(
 _COUNT_ONLY_RE = re.compile(rf"^{NUM}+(?:个|家|所)")
 # A comma inside the body is a list going on ("…105个行政村,兴国镇、…"), not a new clause.
 _LIST_PART_RE = re.compile(r"、|和|及|所辖")
+# How a body's name ends (a subject of inspection such as "…资金管理使用" does not).
+_BODY_END_RE = re.compile(
+    r"(?:委|组|局|院|镇|乡|村|司|厅|办|会|处|中心|组织|单位|机关|街道|社区|团|县|市|区|省|州|部|室|校|学|所|站|队|馆|场"
+    r"|厂|行|社|盟|旗|军|兵团|企业|集团|\))$"
+)
 # "我院党组", "本局": the body names itself; its full name is written elsewhere ("中共莆田市中级人民法院党组").
 _SELF_RE = re.compile(r"^(?:我|本)(?P<rest>[\u4e00-\u9fff]{1,8})$")
 _TITLE_ORG_RE = re.compile(r"^(?P<org>[^,。;]{2,40}?)关于")
@@ -169,7 +174,14 @@ def _org_of(text: str, title: str, clause: re.Match[str] | None, sentence: str) 
         # "对A开展常规巡察;对B开展专项巡察": the bodies are split over the kinds — no one body.
         if len(_CLAUSE_RE.findall(_full_sentence(text, clause))) > 1:
             return None
-        return _fuller(one_org(cut_org(clause["org"]), text), _recipient(title, text))
+        org = _fuller(one_org(cut_org(clause["org"]), text), _recipient(title, text))
+        if org is None or _SELF_RE.match(org) or not _BODY_END_RE.search(org):
+            # "对我单位进行了巡察…向中共延津县农业农村局党组反馈", "对全市…资金管理使用开展了专项巡察,…向市
+            # 农业农村局党组反馈": the feedback names the body.
+            recipient = _recipient(text, text)
+            if recipient and not _SELF_RE.match(recipient):
+                return recipient.removeprefix("中共") if org and _SELF_RE.match(org) else recipient
+        return org
     m = _TEAM_INSPECTS_RE.search(title + "\n" + text[:600])
     if m and cut_org(m["org"]):
         return one_org(cut_org(m["org"]), text)
@@ -199,15 +211,18 @@ def find_inspection(text: str, title: str | None = None, signer: str | None = No
     if clause is not None:
         lo, hi = sentence_at(head, clause.start(), clause.end())
         sentence, span = head[lo:hi], clause.span()
-    round_ = find_round(title or "", _opening(head)[:800])
+    round_ = find_round(title or "", _opening(head)[:800], body=text[:6000])
     # A numbered team anywhere in the opening; an unnumbered one ("省委巡视组") only as the clause's
     # actor — elsewhere it is a generic mention ("确保巡视整改让省委巡视组认可").
     teams = find_teams(sentence) if sentence else []
     opening = (title or "") + "\n" + head[:1500]
     named = [m for m in find_teams(opening) if is_numbered(m[0]) or _ACTOR_RE.match(opening, m.end())]
     team = best_team(teams) if teams else best_team(named)
-    # "县委第二、第三、第四巡察组", "派出三个巡察组": no one team is the subject.
+    # "县委第二、第三、第四巡察组", "派出三个巡察组": no one team is the subject — unless the lead names
+    # the one it is about ("中央第四巡视组巡视山东省工作动员会召开。…已有8个中央巡视组…").
     if team and several_teams(sentence or _sentence_of(head, team)):
+        team = None
+    if team and not sentence and several_teams(head[:1500]) and team not in _first_sentence(title, head):
         team = None
     full = _full_sentence(head, clause) if clause is not None else ""
     kinds = find_kinds(title or "", full) if full else ()
@@ -221,6 +236,11 @@ def find_inspection(text: str, title: str | None = None, signer: str | None = No
     if org is None and clause is None and not several_teams(head[:600]):
         org = _title_org(title) or (signer if signer and not _OFFICE_RE.search(signer) else None)
     return Inspection(level, kinds, round_, team, org, span)
+
+
+def _first_sentence(title: str | None, text: str) -> str:
+    end = _SENTENCE_END.search(text)
+    return (title or "") + "\n" + text[: end.start() if end else len(text)]
 
 
 def _sentence_of(text: str, words: str) -> str:

@@ -22,7 +22,7 @@ _ORGAN = (
     r"|(?:集团公司|学校|集团|公司|[校院局厅部司署行会所])?党(?:组|委))"
 )
 _ROUND = rf"第{NUM}+轮"
-_KIND = r"(?:机动|专项|提级|交叉|联动|延伸|常规|异地)"
+_KIND = r"(?:机动|专项|提级|交叉|(?:上下)?联动|延伸|常规|异地)"
 # A target written before the kind or the level: 对村, 村级, or a subject ending in a subject-matter word.
 _TARGET = (
     r"(?:对村|村级|村\(社区\)|[^\W\d的出派由和与及对在将了于为是等个日月年组委党,。;、]{2,10}?"
@@ -31,8 +31,11 @@ _TARGET = (
 # "巡察第三组", "巡察二组" (no 第), "巡察组".
 _CORE = rf"(?:{_KIND}(?:、?{_KIND})*)?(?:巡视|巡察)(?:工作)?(?:第{NUM}*|{NUM}+)?组"
 # Numbered after the organ or the round ("第十一巡视组", "第巡察组" with a dropped digit).
+# With a term, the place may be named too ("十三届无棣县委第七轮巡察第五巡察组"); a round may be followed
+# by the level ("第七轮巡察第五巡察组").
+_PLACE = r"[^\W\d的出派由和与及对在将了于为是等个日月年组委党据按经开召,。;、]{2,3}(?=[省市州县区旗盟]委)"
 TEAM = (
-    rf"(?:{_TERM})?(?:{_ORGAN})?(?:{_ROUND})?(?:{_TARGET})?(?:第{NUM}*)?{_CORE}"
+    rf"(?:{_TERM}(?:{_PLACE})?)?(?:{_ORGAN})?(?:{_ROUND}(?:巡视|巡察)?)?(?:{_TARGET})?(?:第{NUM}*)?{_CORE}"
 )
 _TEAM_RE = re.compile(TEAM)
 # Every name ends in its core ("…巡视组", "…巡察第三组"): find the cores (a literal start the regex engine
@@ -50,7 +53,7 @@ _SEVERAL_RE = re.compile(
 )
 # "十二届省委第四轮", "集团党委第二轮", "2024年第二轮", "第四批" / "第三轮" before the level.
 _ROUND_RE = re.compile(
-    rf"(?:{_TERM})?(?:{_ORGAN})?(?:\d{{4}}年(?:度)?)?第{NUM}+(?:轮|批)"
+    rf"(?:{_TERM}(?:{_PLACE})?)?(?:{_ORGAN})?(?:\d{{4}}年(?:度)?)?第{NUM}+(?:轮|批)"
 )
 _BOOK_TITLE_RE = re.compile(r"《[^》]*》")
 
@@ -85,22 +88,30 @@ def best_team(matches: list[re.Match[str]]) -> str | None:
     return (numbered or names or [None])[0]
 
 
-def find_round(*texts: str) -> str | None:
+def find_round(*texts: str, body: str = "") -> str | None:
     """The round as stated: with its term, organ or year ("十二届省委第四轮", "2024年第二轮"); a bare
-    "第三轮"/"第四批" only right before the level ("第三轮巡视"). Book titles (《…第五轮巡察…方案》) do
-    not count."""
+    "第三轮"/"第四批" only before the level ("第三轮巡视"), never one whose report is heard ("听取…").
+    `texts` (title, opening) first, then the rest of the `body`, where book titles (《…方案》) do not
+    count."""
+    found = _round_in(texts)
+    if found or not body:
+        return found
+    return _round_in((_BOOK_TITLE_RE.sub("", body) if "《" in body else body,))
+
+
+def _round_in(texts: tuple[str, ...]) -> str | None:
     for text in texts:
         # Every round ends in 轮 or 批: the substring test spares the regex's scan of most texts.
         if not text or ("轮" not in text and "批" not in text):
             continue
-        if "《" in text:
-            text = _BOOK_TITLE_RE.sub("", text)
         for m in _ROUND_RE.finditer(text):
             bare = m[0].startswith("第")
-            after = text[m.end() : m.end() + 8]
-            if bare and not re.match(r"^[^,。;]{0,4}?(?:巡视|巡察)", after):
+            after = text[m.end() : m.end() + 16]
+            level_follows = re.match(r"^[^,。;]{0,12}?(?:巡视|巡察)", after)
+            if (bare or m[0].endswith("批")) and not level_follows:
                 continue
-            if m[0].endswith("批") and not re.match(r"^[^,。;]{0,4}?(?:巡视|巡察)", after):
+            # "听取六届市委第一轮巡视综合情况汇报": a report on another round.
+            if "听取" in text[max(0, m.start() - 12) : m.start()]:
                 continue
             return m[0]
     return None
