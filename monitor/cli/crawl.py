@@ -7,7 +7,6 @@ Scrapy, the parser and the store are imported inside the commands.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +153,9 @@ def parse(ctx: Context, file_or_url: str, as_json: bool, encoding: str | None, b
         click.echo(json.dumps(notice.to_dict(), ensure_ascii=False, indent=2))
         return
     from monitor.cli.display import notice_detail
+    from monitor.window import china_today
 
-    console().print(notice_detail(notice, date.today()))
+    console().print(notice_detail(notice, china_today()))
     if body:
         console().print(notice.body_text)
 
