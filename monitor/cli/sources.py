@@ -26,13 +26,18 @@ def sources() -> None:
 def sources_list(ctx: Context) -> None:
     """List the sources in the config, with what the database knows of them.
 
+    Checks the config first, cron lines' fields included (kinds' own option values are checked
+    by `sources check` and the crawl): the command to run after editing config.yaml.
+
     \b
     Example:
       noticewatch sources list --config config.yaml
     """
     from monitor.cli.display import sources_table
+    from monitor.config.loader import check_schedules
 
     config = ctx.config(full_check=False)
+    check_schedules(config)
     path = ctx.db_path()
     store = None
     if path.exists():

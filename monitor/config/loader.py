@@ -27,6 +27,10 @@ from monitor.config.errors import ConfigError
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_DB = Path("noticewatch.db")
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+MAX_ID = 64  # ids name lock files and appear in every table; 64 is plenty
+# A config expanding to more values than this is an alias bomb (a few hundred bytes of YAML anchors
+# make billions of references), refused before anything formats it.
+MAX_VALUES = 100_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Defaults:
     full_sweep: float = 604800.0  # the daemon re-fetches everything when the last full crawl is older
     timezone: str = "UTC"  # IANA name; cron lines are read in it
     pause_after_failures: int = 3  # consecutive errors before a crawl stops asking that domain
+    max_concurrent_sources: int = 32  # sources crawled at once (crawl and daemon); the rest queue
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,54 @@ def load_config(path: str | Path, *, full_check: bool = True) -> Config:
         where = f"line {mark.line + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from None
+    _check_expansion(data, path)
     return parse_config(data if data is not None else {}, path, full_check=full_check)
+
+
+def check_schedules(config: Config) -> None:
+    """The fields of every cron line in a config loaded with full_check=False (APScheduler, not
+    Scrapy): `sources list`, the validation command, refuses what the daemon would."""
+    where = str(config.path or "config")
+    d = config.defaults
+    _schedule(d.schedule, f"{where}: defaults: schedule")
+    for key in ("recheck_schedule", "digest_schedule"):
+        _optional_schedule(getattr(d, key), f"{where}: defaults: {key}")
+    for source in config.sources:
+        _schedule(source.schedule, f"{where}: sources[{source.id}]: schedule")
+
+
+def _check_expansion(data: Any, path: Path) -> None:
+    """ConfigError when `data`, aliases expanded, holds more than MAX_VALUES values. Counted
+    without expanding: each shared list or mapping once, with what it expands to memoised."""
+    sizes: dict[int, int] = {}
+
+    def size(value: Any) -> int:
+        if not isinstance(value, list | dict):
+            return 1
+        key = id(value)
+        if key not in sizes:
+            sizes[key] = MAX_VALUES + 1  # a reference cycle (a self-alias) counts as too many
+            items = value.values() if isinstance(value, dict) else value
+            total = 1
+            for item in items:
+                total += size(item)
+                if total > MAX_VALUES:
+                    break
+            sizes[key] = total
+        return sizes[key]
+
+    if size(data) > MAX_VALUES:
+        raise ConfigError(f"{path}: the config expands to more than {MAX_VALUES} values (YAML aliases "
+                          "repeated inside each other?); write the values out")
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: repr, cut to 60 characters."""
+    import reprlib
+
+    shown = reprlib.Repr()
+    shown.maxstring, shown.maxother, shown.maxlist, shown.maxdict, shown.maxlevel = 60, 60, 4, 4, 2
+    return shown.repr(value)
 
 
 def _load_yaml(text: str) -> Any:
@@ -174,6 +226,7 @@ def parse_config(data: Any, path: Path | None = None, *, full_check: bool = True
     seen: set[str] = set()
     for index, raw in enumerate(raw_sources):
         label = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else index
+        label = label if not isinstance(label, str) or len(label) <= MAX_ID else f"{label[:20]}…"
         source = _parse_source(raw, defaults, f"{where}: sources[{label}]", full_check)
         if source.id in seen:
             raise ConfigError(f"{where}: sources[{source.id}]: duplicate id '{source.id}'")
@@ -202,6 +255,8 @@ def _parse_defaults(data: Any, where: str, full_check: bool = True) -> Defaults:
             values[key] = _timezone(value, f"{where}: timezone")
         elif key in ("retries", "pause_after_failures"):
             values[key] = _whole_number(value, f"{where}: {key}", minimum=0)
+        elif key == "max_concurrent_sources":
+            values[key] = _concurrency(value, f"{where}: {key}")
         elif expected is int:
             values[key] = _positive_int(value, f"{where}: {key}")
         else:
@@ -234,8 +289,10 @@ def _parse_source(data: Any, defaults: Defaults, where: str, full_check: bool = 
         if key not in data:
             raise ConfigError(f"{where}: missing key '{key}'")
     source_id = _string(data["id"], f"{where}: id")
+    if len(source_id) > MAX_ID:
+        raise ConfigError(f"{where}: id: '{source_id[:20]}…' is {len(source_id)} characters long (at most {MAX_ID})")
     if not SOURCE_ID.match(source_id):
-        raise ConfigError(f"{where}: id: '{source_id}' must be lowercase letters, digits, '_' or '-'")
+        raise ConfigError(f"{where}: id: {_shown(source_id)} must be lowercase letters, digits, '_' or '-'")
     selectors = data.get("selectors") or {}
     _require_mapping(selectors, f"{where}: selectors")
     _check_keys(selectors, registered.selector_keys, f"{where}: selectors")
@@ -294,7 +351,7 @@ def _check_keys(data: dict, valid: tuple[str, ...], where: str) -> None:
 
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: expected a non-empty string, got {value!r}")
+        raise ConfigError(f"{where}: expected a non-empty string, got {_shown(value)}")
     return value.strip()
 
 
@@ -304,19 +361,32 @@ def _positive_int(value: Any, where: str) -> int:
 
 def _whole_number(value: Any, where: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{where}: expected a whole number >= {minimum}, got {value!r}")
+        raise ConfigError(f"{where}: expected a whole number >= {minimum}, got {_shown(value)}")
     return value
+
+
+MAX_CONCURRENT_SOURCES = 1000  # each source in flight holds a Scrapy crawler (~1-2 MB) and sockets
+
+
+def _concurrency(value: Any, where: str) -> int:
+    count = _whole_number(value, where, minimum=1)
+    if count > MAX_CONCURRENT_SOURCES:
+        raise ConfigError(
+            f"{where}: {count} sources at once is more than this process can hold "
+            f"(at most {MAX_CONCURRENT_SOURCES}); lower defaults.max_concurrent_sources"
+        )
+    return count
 
 
 def _non_negative_number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{where}: expected a number >= 0, got {value!r}")
+        raise ConfigError(f"{where}: expected a number >= 0, got {_shown(value)}")
     return float(value)
 
 
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        raise ConfigError(f"{where}: expected true or false, got {_shown(value)}")
     return value
 
 
@@ -326,9 +396,13 @@ def _urls(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         raise ConfigError(f"{where}: expected a list of http(s) URLs")
     for url in value:
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
+        try:
+            parts = urlsplit(url) if isinstance(url, str) else None
+            _ = parts.port if parts is not None else None  # a port out of range raises here
+        except ValueError as exc:  # "http://[::1/…": an unclosed IPv6 bracket
+            raise ConfigError(f"{where}: {_shown(url)} is not a valid URL ({exc})") from None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{where}: {_shown(url)} is not an http(s) URL")
     return tuple(value)
 
 
@@ -379,8 +453,10 @@ def _encoding(value: Any, where: str) -> str:
 
     text = _string(value, where)
     try:
-        codecs.lookup(text)
+        info = codecs.lookup(text)
     except LookupError:
-        raise ConfigError(f"{where}: unknown encoding '{text}'") from None
+        raise ConfigError(f"{where}: unknown encoding {_shown(text)}") from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib: not bytes → text
+        raise ConfigError(f"{where}: '{text}' is not a text encoding (e.g. utf-8, gb18030, big5)")
     # gb2312/gbk pages routinely contain characters outside those sets (DESIGN.md).
     return "gb18030" if text.lower().replace("-", "") in ("gb2312", "gbk") else text

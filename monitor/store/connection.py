@@ -5,6 +5,7 @@ runs.py) are mixins over this base; monitor/store/db.py puts them together as `S
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,14 +22,13 @@ class Connection:
     def __init__(self, path: str | Path, removal_after: int = 3, check_same_thread: bool = True):
         self.path = Path(path)
         self.removal_after = removal_after
-        if self.path.is_dir():
-            raise StoreError(f"{self.path}: is a directory, not a database file (pass --db FILE)")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _check_path(self.path)
         try:
             conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
                                    check_same_thread=check_same_thread)
             self.db = Database(conn)
             self.db.execute("PRAGMA busy_timeout = 30000")
+            _refuse_foreign(self.db, self.path)
             self.db.enable_wal()
             # WAL + NORMAL: a commit survives a killed process (bench/crash_trials.py); only a power
             # loss can drop the last commits. FULL costs an fsync (~4 ms) per notice.
@@ -36,6 +36,9 @@ class Connection:
             self.db.execute("PRAGMA foreign_keys = ON")
             migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc) or "unable to open" in str(exc):
+                raise StoreError(f"{self.path}: cannot open the database for writing ({exc}): check the "
+                                 "permissions of the file and its folder") from None
             raise StoreError(f"{self.path}: not a usable noticewatch database ({exc})") from None
 
     def close(self) -> None:
@@ -92,3 +95,37 @@ class Connection:
 
 _INSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
 
+
+
+def _check_path(path: Path) -> None:
+    """One-line errors for paths SQLite would fail on obscurely: a folder, a folder under a file,
+    a file or folder we may not read and write (WAL needs the folder too)."""
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file (pass --db FILE)")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise StoreError(f"{path}: cannot be created: {blocking} is a file, not a folder (pass another --db)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create its folder: {exc.strerror or exc}") from None
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{path}: permission denied (the database must be readable and writable by this user)")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StoreError(f"{path.parent}: permission denied (the database's folder must be writable: "
+                         "SQLite keeps its journal beside the file)")
+
+
+def _refuse_foreign(db: Database, path: Path) -> None:
+    """A database that has tables but never had noticewatch's migrations belongs to something
+    else: adding our tables to it would change someone's file."""
+    tables = db.table_names()
+    if not tables:
+        return
+    if "_sqlite_migrations" in tables and db.execute(
+        "select 1 from _sqlite_migrations where migration_set = ? limit 1", [migrations.name]
+    ).fetchone():
+        return
+    shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+    raise StoreError(f"{path}: an SQLite database of something else (tables: {shown}), not a noticewatch "
+                     "database; pass another --db")
