@@ -58,7 +58,7 @@ def notices_table(rows: Sequence[StoredNotice | Notice], today: date, title: str
             title_text.append(f"\n{who}", style="italic")
         if notice.published_at:
             title_text.append(f"\n{notice.published_at}", style="dim")
-        cells = [ident, title_text] + ([] if narrow else [who]) + [window_cell(notice, today)]
+        cells = [ident, title_text] + ([] if narrow else [Text(who)]) + [window_cell(notice, today)]
         table.add_row(*cells)
     return table
 
