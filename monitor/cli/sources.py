@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
 from monitor.cli.main import Context, common_options, console, err_console
@@ -60,13 +58,15 @@ def sources_check(ctx: Context, source_id: str, max_pages: int) -> None:
     """
     from monitor.cli.display import crawl_summary, notices_table, print_problems
     from monitor.crawl.run import run_crawl
+    from monitor.window import china_today
 
     config = ctx.config()
     source = config.source(source_id)
     [result] = run_crawl(config, [source], None, max_pages=max_pages, console=err_console())
     found = [item.notice for item in result.scraped]
     console().print(
-        notices_table(found, date.today(), title=f"{source_id}: {len(found)} notice(s), not stored")
+        notices_table(found, china_today(), title=f"{source_id}: {len(found)} notice(s), not stored",
+                      width=console().width)
     )
     console().print(crawl_summary([result]))
     print_problems(console(), [result])
