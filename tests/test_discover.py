@@ -167,3 +167,25 @@ def test_discover_has_help_with_an_example() -> None:
 def test_a_bad_url_is_one_line(tmp_path: Path) -> None:
     out = run_cli("discover", "ftp://x/", "--config", tmp_path / "none.yaml")
     assert out.returncode != 0 and "not an http(s) URL" in out.stderr
+
+
+def test_every_cms_family_is_recognised_and_its_entry_crawls(tmp_path: Path) -> None:
+    """TRS, Hanweb, NFCMS themes and a list of no known CMS on one host: each proposed with its
+    kind; the html_list entry's guessed selectors crawl every page of its column."""
+    from replica import sites
+
+    kinds = [*sites.build_trs_sites(), *sites.build_hanweb_sites(), *sites.build_html_list_sites()]
+    with ReplicaServer(kinds + sites.build_theme_sites()) as portal:
+        config = tmp_path / "config.yaml"
+        config.write_text("defaults:\n  download_delay: 0\n  retries: 0\n", encoding="utf-8")
+        found, _ = discover(portal, "--config", config)
+        by_kind = {p["source"]["kind"]: p["source"] for p in found["proposals"]}
+        assert set(by_kind) == {"nfcms", "trs", "hanweb", "html_list"}
+        assert by_kind["html_list"]["selectors"] == {"item": "div.news-item", "next_page": "a.next-page"}
+        assert by_kind["hanweb"]["start_urls"] == [portal.url("/col/col1234/")]
+        found, _ = discover(portal, "--config", config, "--add", "--pick", by_kind["html_list"]["id"])
+        out = run_cli("crawl", "--config", config, "--db", tmp_path / "n.db")
+        assert out.returncode == 0, out.stderr[-2000:]
+        listed = run_cli("notices", "list", "--json", "--config", config, "--db", tmp_path / "n.db")
+        site = portal.site("other_cms")
+        assert len([line for line in listed.stdout.splitlines() if line.strip()]) == len(site.notices)

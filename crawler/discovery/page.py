@@ -63,6 +63,7 @@ class PageReading:
     links: tuple[Link, ...] = ()
     index: catalogue.CatalogueIndex | None = None  # a gkmlpt index page's SID and TREE
     hanweb_form: tuple[str, dict[str, str]] | None = field(default=None, compare=False)
+    html_list: tuple[dict[str, str], str] | None = None  # guessed selectors and detail_pattern
 
 
 def link_priority(text: str) -> int:
@@ -108,8 +109,94 @@ def read_page(url: str, text: str) -> PageReading:
     column_id = postmeta.column_id_in(text) if kind == "nfcms" or "NFCMS_" in text else None
     if kind is None and column_id:
         kind = "nfcms"
+    if kind is None and root is not None and (generic := _generic_list(root, url)) is not None:
+        rows, selectors, pattern = generic
+        evidence = (
+            f"a list of no known CMS family ({len(rows)} entries in {selectors['item']}, links {pattern})"
+        )
+        return PageReading(
+            url,
+            "html_list",
+            tuple(rows),
+            evidence,
+            name,
+            site_name,
+            links=links,
+            html_list=(selectors, pattern),
+        )
     evidence = _evidence(kind, len(entries), column_id)
     return PageReading(url, kind, tuple(entries), evidence, name, site_name, column_id, links)
+
+
+def _shape(path: str) -> str:
+    """A URL path as a pattern, digit runs generalised: /news/detail/88001.shtml → /news/detail/\\d+\\.shtml$."""
+    return re.escape(re.sub(r"\d+", "0", path)).replace("0", r"\d+") + "$"
+
+
+def _signature(element: etree._Element) -> str | None:
+    classes = (element.get("class") or "").split()
+    return f"{element.tag}.{classes[0]}" if classes and isinstance(element.tag, str) else None
+
+
+def _generic_list(root: etree._Element, url: str) -> tuple[list[Entry], dict[str, str], str] | None:
+    """A list of no known CMS family: at least 3 same-host links of one URL shape with post-like
+    texts, each in its own element of one tag and class (the entry). (rows, html_list selectors,
+    detail_pattern), or None."""
+    groups: dict[str, list[etree._Element]] = {}
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        target = urljoin(url, href)
+        parts = urlsplit(target)
+        text = _clean(anchor.get("title") or anchor.text_content())
+        if not href or href.startswith(("javascript", "#")) or not _same_host(target, url) or len(text) < 8:
+            continue
+        if not re.search(r"\d", parts.path) or _ASSET.search(parts.path):
+            continue
+        groups.setdefault(_shape(parts.path), []).append(anchor)
+    if not groups:
+        return None
+    pattern, anchors = max(groups.items(), key=lambda kv: len(kv[1]))
+    for depth in range(1, 5):
+        items = [_ancestor(a, depth) for a in anchors]
+        counts: dict[str, int] = {}
+        for item in items:
+            signature = _signature(item) if item is not None else None
+            if signature:
+                counts[signature] = counts.get(signature, 0) + 1
+        best = max(counts, key=lambda k: counts[k], default=None)
+        if best is None or counts[best] < 3:
+            continue
+        rows: dict[str, Entry] = {}
+        used: set[int] = set()
+        for anchor, item in zip(anchors, items, strict=True):
+            target = urljoin(url, (anchor.get("href") or "").strip())
+            if item is None or _signature(item) != best or target in rows or id(item) in used:
+                continue
+            used.add(id(item))
+            rows[target] = (target, _clean(anchor.get("title") or anchor.text_content()) or None, _date(item))
+        if len(rows) < 3:
+            continue
+        selectors = {"item": best}
+        nxt = next(
+            (a for a in root.iter("a") if _clean(a.text_content()) in ("下一页", "下页") and a.get("class")),
+            None,
+        )
+        if nxt is not None:
+            selectors["next_page"] = f"a.{nxt.get('class', '').split()[0]}"
+        return list(rows.values()), selectors, pattern
+    return None
+
+
+def _date(element: etree._Element | None) -> str | None:
+    found = nfcms.DATE.search(element.text_content()) if element is not None else None
+    return f"{found[1]}-{int(found[2]):02d}-{int(found[3]):02d}" if found else None
+
+
+def _ancestor(element: etree._Element, depth: int) -> etree._Element | None:
+    for i, ancestor in enumerate(element.iterancestors(), 1):
+        if i == depth:
+            return ancestor
+    return None
 
 
 def _evidence(kind: str | None, count: int, column_id: str | None) -> str:

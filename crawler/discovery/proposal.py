@@ -40,6 +40,8 @@ class ColumnFinding:
     column_id: str | None = None  # NFCMS column id (page variables)
     category: str | None = None  # gkmlpt category name
     via: str = ""  # how it was found: the link text that led to it
+    selectors: dict[str, str] | None = None  # html_list: the guessed selectors
+    detail_pattern: str | None = None  # html_list: the detail links' URL shape
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,9 @@ def _entry(finding: ColumnFinding, dedicated: bool, max_pages: int) -> dict[str,
         entry["start_urls"] = [finding.url]
     if finding.kind == "nfcms" and finding.column_id:
         entry["column_id"] = int(finding.column_id)
+    if finding.kind == "html_list":
+        entry["selectors"] = dict(finding.selectors or {})
+        entry["detail_pattern"] = finding.detail_pattern
     entry["max_pages"] = max_pages
     if not dedicated:
         entry["keywords"] = list(GENERIC_KEYWORDS)

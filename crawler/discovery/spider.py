@@ -136,6 +136,8 @@ class DiscoverySpider(scrapy.Spider):
                 page.site_name,
                 page.column_id,
                 via=via,
+                selectors=page.html_list[0] if page.html_list else None,
+                detail_pattern=page.html_list[1] if page.html_list else None,
             )
             if page.kind == "nfcms" and page.column_id:
                 self.push(
