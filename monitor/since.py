@@ -13,9 +13,14 @@ def parse_since(value: str, now: datetime | None = None) -> str:
     """Return an ISO UTC timestamp; raise ValueError with a one-line hint."""
     now = now or datetime.now(UTC)
     text = value.strip().lower()
+    if not text:
+        raise ValueError("--since '': give a date (2024-10-01), a datetime, or a span like 12h, 3d, 2w")
     match = _SPAN.match(text)
     if match:
-        moment = now - timedelta(**{_UNITS[match[2]]: int(match[1])})
+        try:
+            moment = now - timedelta(**{_UNITS[match[2]]: int(match[1])})
+        except (OverflowError, ValueError):  # further back than year 1
+            raise ValueError(f"--since {value!r}: that reaches back before the year 1; use a shorter span") from None
         return moment.isoformat(timespec="seconds")
     try:
         moment = datetime.fromisoformat(value.strip())

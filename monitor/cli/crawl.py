@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from monitor.cli.main import Context, UserError, common_options, console, err_console
+from monitor.cli.main import Context, UserError, common_options, console, count_type, err_console
 
 
 def register(cli: click.Group) -> None:
@@ -25,7 +25,7 @@ def register(cli: click.Group) -> None:
 
 @click.command()
 @click.argument("source_ids", nargs=-1)
-@click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Override list pages per source.")
+@click.option("--max-pages", type=count_type(), default=None, help="Override list pages per source.")
 @click.option("--full", is_flag=True, help="Re-fetch every list page and notice, not only what looks new.")
 @common_options
 def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full: bool) -> None:
@@ -80,7 +80,7 @@ def select_sources(config: Any, source_ids: tuple[str, ...]) -> list[Any]:
 
 @click.command()
 @click.argument("source_ids", nargs=-1)
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Re-check at most N notices.")
+@click.option("--limit", type=count_type(), default=None, help="Re-check at most N notices.")
 @click.option("--all", "everything", is_flag=True, help="Re-check every stored notice, not only those due.")
 @common_options
 def recheck(ctx: Context, source_ids: tuple[str, ...], limit: int | None, everything: bool) -> None:
@@ -146,7 +146,10 @@ def parse(ctx: Context, file_or_url: str, as_json: bool, encoding: str | None, b
       noticewatch parse https://www.gdjct.gd.gov.cn/xunshizgls/content/post_5628172.html --json
     """
     from crawler.parser import parse_bytes
+    from crawler.parser.decoding import codec_name
 
+    if encoding is not None and codec_name(encoding) is None:
+        raise UserError(f"--encoding {encoding[:40]!r}: not a text encoding Python knows (e.g. utf-8, gb18030, big5)")
     data, url, content_type = read_input(file_or_url)
     notice = parse_bytes(data, url, content_type=content_type, encoding=encoding)
     if as_json:

@@ -54,15 +54,18 @@ def register(cli: click.Group) -> None:
         from monitor.digest.run import events_after, load_configs, make_digest, send_digests, watermark
         from monitor.since import parse_since
 
-        if since and undelivered:
+        if since is not None and undelivered:
             raise UserError("--since and --undelivered exclude each other: pick one")
         if send and (fmt or output):
             raise UserError("--send delivers each target in its own format: drop --format/--output "
                             "(or preview with `noticewatch digest --undelivered --format …`)")
+        if output is not None and fmt is None and _format_for(output) is None:
+            raise UserError(f"--output {output}: no digest format for '{output.suffix}' files (use .md, .html, "
+                            ".json, .atom/.xml or .txt, or give --format)")
         try:
             now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
             now = now if now.tzinfo else now.replace(tzinfo=UTC)
-            since_iso = parse_since(since, now) if since else None
+            since_iso = parse_since(since, now) if since is not None else None
         except ValueError as exc:
             raise UserError(str(exc)) from None
         config, dconf = load_configs(ctx.config_path)
@@ -94,11 +97,17 @@ def register(cli: click.Group) -> None:
                 events = store.events(since=since_iso)
                 scope = f"events since {since_iso}"
             result = make_digest(store, events, now, dconf, scope=scope, source_ids=enabled)
-        fmt = fmt or _format_for(output)
+        fmt = fmt or _format_for(output) or "terminal"
         if output is not None:
             text = render(result, fmt, base_url=dconf.base_url)
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
+            if blocking is not None:
+                raise UserError(f"{output}: cannot write the digest: {blocking} is a file, not a folder")
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UserError(f"{output}: cannot write the digest: {exc.strerror or exc}") from None
             console().print(f"wrote {output} ({fmt}): {result.headline()}", markup=False, highlight=False)
         elif fmt == "terminal":
             from monitor.digest.render.terminal import digest_renderable
@@ -108,7 +117,13 @@ def register(cli: click.Group) -> None:
             click.echo(render(result, fmt, base_url=dconf.base_url), nl=False)
 
 
-def _format_for(output: Path | None) -> str:
-    suffix = output.suffix.lower().lstrip(".") if output else ""
-    return {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json", "atom": "atom",
-            "xml": "atom"}.get(suffix, "terminal")
+_BY_SUFFIX = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json", "atom": "atom",
+              "xml": "atom", "txt": "terminal"}
+
+
+def _format_for(output: Path | None) -> str | None:
+    """The format an --output file's extension names (None: it names none: `-o x.pdf` must not
+    get terminal text under a .pdf name)."""
+    if output is None:
+        return "terminal"
+    return _BY_SUFFIX.get(output.suffix.lower().lstrip("."))

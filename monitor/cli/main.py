@@ -78,6 +78,26 @@ class UserError(click.ClickException):
     """Printed as one line `Error: …`, exit code 1."""
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error (exit code 2) as one line: `Error: No such option '--x'. (see `noticewatch
+    events --help`)` — not click's usage block."""
+
+    def show(self, file: Any = None) -> None:
+        command = self.ctx.command_path if self.ctx is not None else "noticewatch"
+        message = " ".join(self.format_message().split())
+        click.echo(f"Error: {message} (see `{command} --help`)", file=file or sys.stderr)
+
+
+# The largest whole number SQLite stores: ids, limits and counts beyond it are refused by the
+# option, not by an OverflowError deep in a query.
+MAX_INT = 2**63 - 1
+
+
+def count_type(minimum: int = 1) -> click.IntRange:
+    """An option's whole number from `minimum` up to MAX_INT."""
+    return click.IntRange(min=minimum, max=MAX_INT)
+
+
 def user_errors() -> tuple[type[Exception], ...]:
     return tuple(
         getattr(sys.modules[module], name) for module, name in USER_ERRORS if module in sys.modules
@@ -152,11 +172,24 @@ class NoticewatchGroup(click.Group):
         lazy.group = self
         self.commands = lazy
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # the group's own options (`noticewatch --bogus`)
+            if isinstance(exc, OneLineUsageError):
+                raise
+            raise OneLineUsageError(exc.format_message(), exc.ctx) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         from monitor.shutdown import SHUTDOWN
 
         try:
             result = super().invoke(ctx)
+        except click.UsageError as exc:
+            if isinstance(exc, OneLineUsageError):
+                raise
+            raise OneLineUsageError(exc.format_message(), exc.ctx) from None
         except Exception as exc:
             if SHUTDOWN.requested and not isinstance(exc, click.exceptions.Exit):
                 SHUTDOWN.check()  # whatever the work raised as it was stopped: the stop is the news
@@ -284,6 +317,18 @@ class Context:
 
         config = self.config_if_present(full_check=False)
         return config.storage.path if config else DEFAULT_DB
+
+    def check_source(self, store: Store, source_id: str | None) -> None:
+        """A `--source` that neither the database nor the config knows is a typo, not "nothing"."""
+        if source_id is None:
+            return
+        stored = {r["id"] for r in store.rows("select id from sources")}
+        config = self.config_if_present(full_check=False)
+        configured = {s.id for s in config.sources} if config else set()
+        if source_id not in stored | configured:
+            known = ", ".join(sorted(stored | configured)[:10]) or "none"
+            raise UserError(f"--source {source_id[:64]!r}: no such source in {self.db_path()} or the config "
+                            f"(known: {known})")
 
     def store(self, must_exist: bool = True, removal_after: int = 3) -> Store:
         from monitor.store.db import Store

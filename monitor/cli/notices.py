@@ -19,7 +19,8 @@ from typing import Any
 
 import click
 
-from monitor.cli.main import Context, UserError, common_options, console, err_console
+from crawler.notice import DOC_TYPES
+from monitor.cli.main import Context, UserError, common_options, console, count_type, err_console
 from monitor.window import china_today, window_status
 
 # `notices list --csv`: every notice field but the body and the parser's structure notes.
@@ -50,7 +51,7 @@ def notices() -> None:
               help="Only windows open today that close within DAYS (7d, 2w, 10); implies --open.")
 @click.option("--status", type=click.Choice(["active", "removed"]), default=None,
               help="Only active or removed notices (--open alone lists active ones).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N notices.")
+@click.option("--limit", type=count_type(), default=None, help="At most N notices.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one notice per line.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row (no body text).")
 @common_options
@@ -75,6 +76,7 @@ def notices_list(ctx: Context, source_id: str | None, open_now: bool, closing_wi
     days = parse_days(closing_within) if closing_within is not None else None
     windowed = open_now or days is not None
     with ctx.store() as store:
+        ctx.check_source(store, source_id)
         rows = store.notices(source_id=source_id, limit=limit, status=status or ("active" if windowed else None),
                              open_on=today if windowed else None,
                              closes_by=today + timedelta(days=days) if days is not None else None)
@@ -176,7 +178,7 @@ def events(ctx: Context, since: str | None, kinds: tuple[str, ...], as_json: boo
     from monitor.since import parse_since
 
     try:
-        since_iso = parse_since(since) if since else None
+        since_iso = parse_since(since) if since is not None else None
     except ValueError as exc:
         raise UserError(str(exc)) from None
     with ctx.store() as store:
@@ -230,11 +232,13 @@ def event_dict(event: Any) -> dict[str, Any]:
 @click.option("--org", default=None, help="Inspected organisation contains this text.")
 @click.option("--team", default=None, help="Inspection team contains this text (e.g. 第十一巡视组).")
 @click.option("--level", type=click.Choice(["巡视", "巡察"]), default=None, help="Inspection level.")
-@click.option("--type", "doc_type", default=None, help="Document type, e.g. rectification_notice.")
+@click.option("--type", "doc_type", default=None,
+              type=click.Choice(DOC_TYPES),
+              help="Document type.")
 @click.option("--open-on", default=None,
               help="Disclosure window open on this date (YYYY-MM-DD, or 'today' in China); active notices unless --status.")
 @click.option("--status", type=click.Choice(["active", "removed"]), default=None, help="Only active or removed.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=count_type(), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one hit per line.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the search index from the stored notices first.")
 @common_options
@@ -268,6 +272,7 @@ def search(ctx: Context, words: tuple[str, ...], source_id: str | None, org: str
     filters = search_index.Filters(source_id=source_id, org=org, team=team, level=level, doc_type=doc_type,
                                    open_on=open_on, status=status)
     with ctx.store() as store:
+        ctx.check_source(store, source_id)
         if rebuild:
             count = search_index.rebuild_index(store.db)
             err_console().print(f"search index rebuilt: {count} notices")
@@ -286,7 +291,7 @@ def search(ctx: Context, words: tuple[str, ...], source_id: str | None, org: str
 
 @click.command()
 @click.argument("url_or_id")
-@click.option("--version", "version_number", type=click.IntRange(min=1), default=None,
+@click.option("--version", "version_number", type=count_type(), default=None,
               help="Print that version's full text (its fields and body) instead.")
 @click.option("--json", "as_json", is_flag=True, help="Versions and their changes as JSON.")
 @common_options

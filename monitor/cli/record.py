@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.main import Context, UserError, common_options, console
+from monitor.cli.main import Context, UserError, common_options, console, count_type
 
 
 def register(cli: click.Group) -> None:
@@ -25,11 +25,11 @@ def register(cli: click.Group) -> None:
         help="Folder to write pages/ and manifest.json into.",
     )
     @click.option(
-        "--max-pages", type=click.IntRange(min=1), default=1, show_default=True, help="List pages to record."
+        "--max-pages", type=count_type(), default=1, show_default=True, help="List pages to record."
     )
     @click.option(
         "--details",
-        type=click.IntRange(min=0),
+        type=count_type(0),
         default=5,
         show_default=True,
         help="Detail pages to record (0: all the list pages link).",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli.main import Context, common_options, console, err_console
+from monitor.cli.main import Context, common_options, console, count_type, err_console
 
 
 def register(cli: click.Group) -> None:
@@ -47,7 +47,7 @@ def sources_list(ctx: Context) -> None:
 
 @sources.command("check")
 @click.argument("source_id")
-@click.option("--max-pages", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--max-pages", type=count_type(), default=1, show_default=True)
 @common_options
 def sources_check(ctx: Context, source_id: str, max_pages: int) -> None:
     """Dry run: crawl one source and show what it yields. Nothing is stored.

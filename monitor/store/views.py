@@ -60,7 +60,9 @@ class NoticeViews(Connection):
         return list(found.values())
 
     def find_notice(self, url_or_id: str) -> StoredNotice | None:
-        row = self._one("select * from notices where id = ?", [int(url_or_id)]) if url_or_id.isdigit() else None
+        # An id beyond SQLite's integers is no stored notice (and would overflow the query).
+        as_id = int(url_or_id) if url_or_id.isascii() and url_or_id.isdigit() else None
+        row = self._one("select * from notices where id = ?", [as_id]) if as_id is not None and as_id < 2**63 else None
         row = row or self._one("select * from notices where url = ?", [url_or_id])
         return row_to_stored(row) if row else None
 
