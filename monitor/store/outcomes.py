@@ -34,7 +34,7 @@ class OutcomeWrites(Connection):
             row = self._one("select * from notices where url = ?", [item.url])
             outcome = "unchanged"
             if row is None:
-                moved_from = self._moved_from(notice)
+                moved_from = self._moved_from(notice, run_id)
                 if moved_from is None:
                     return self._insert(notice, item, now, run_id)
                 row = self._move(moved_from, notice, now, run_id)
@@ -137,13 +137,25 @@ class OutcomeWrites(Connection):
         self._bump(run_id, "items", "new")
         return "new"
 
-    def _moved_from(self, notice: Notice) -> dict[str, Any] | None:
-        """An existing notice of the same source with the same identity at another URL."""
+    def _moved_from(self, notice: Notice, run_id: int | None = None) -> dict[str, Any] | None:
+        """The stored notice this one is, moved to a new URL: same source, same identity (title,
+        organisation, dates) and the same text — and gone from its old URL, as far as this run
+        saw: not on the lists this run read, and not itself found in this run. Two notices alike
+        in title and date but not in text are two notices; one notice linked at two URLs is
+        stored twice, not moved to and fro on every crawl."""
         identity = identity_column(notice)
         if identity is None:
             return None
-        return self._one("select * from notices where source_id = ? and identity = ? and url != ? "
-                         "order by (status = 'removed') desc, id limit 1", [notice.source_id, identity, notice.url])
+        started = self._one("select started_at from runs where id = ?", [run_id]) if run_id is not None else None
+        since = started["started_at"] if started else None
+        rows = self.db.query(
+            "select * from notices where source_id = ? and identity = ? and url != ? and content_hash = ? "
+            "order by (status = 'removed') desc, id", [notice.source_id, identity, notice.url, notice.content_hash])
+        for row in rows:
+            if since is not None and ((row["last_listed"] or "") >= since or (row["first_seen"] or "") >= since):
+                continue  # still listed at its old URL, or a second copy found in this same run
+            return row
+        return None
 
     def _move(self, row: dict[str, Any], notice: Notice, now: str, run_id: int | None) -> dict[str, Any]:
         old_url = row["url"]
