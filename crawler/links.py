@@ -9,11 +9,26 @@ handler would hold the crawl on a host that never answers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 Entry = tuple[str, str | None, str | None]  # (url, list title, list date)
 WEB_SCHEMES = ("http", "https")
+
+
+# `scheme://user:password@` (or `user@`) anywhere in a text, and a bare `user:password@host` (as
+# Twisted quotes a URL's netloc): a start URL's credentials. An e-mail address has no colon.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
+_BARE_USERINFO = re.compile(r"(?<![\w.%+:/-])[\w.%+-]+:[^\s/@'\"]+@(?=[\w\[])")
+
+
+def redact(text: str) -> str:
+    """`text` with the credentials of every URL in it replaced by *** (problem lines, logs,
+    status and digests show URLs; a password in a start URL must not travel with them)."""
+    if "@" not in text:
+        return text
+    return _BARE_USERINFO.sub("***@", _USERINFO.sub(r"\1***@", text))
 
 
 def is_web_url(url: str) -> bool:

@@ -52,7 +52,7 @@ class Rfc9309Robots(RobotsTxtMiddleware):
         crawler.signals.connect(self._received, signal=signals.bytes_received)
 
     def process_request_2(self, rp: Any, request: Request) -> None:
-        why = self._unreachable.get(urlparse_cached(request).netloc)
+        why = self._unreachable.get(urlparse_cached(request).netloc.rsplit("@", 1)[-1])
         if why is not None:
             self._stats.inc_value("robotstxt/forbidden")
             raise IgnoreRequest(f"{why}: crawling disallowed (RFC 9309)")
@@ -60,7 +60,7 @@ class Rfc9309Robots(RobotsTxtMiddleware):
 
     async def robot_parser(self, request: Request) -> Any:
         url = urlparse_cached(request)
-        netloc = url.netloc
+        netloc = url.netloc.rsplit("@", 1)[-1]  # a start URL's credentials are no part of the host
         if netloc not in self._parsers:
             self._parsers[netloc] = Deferred()
             robots = Request(

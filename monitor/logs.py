@@ -7,6 +7,8 @@ import logging
 from rich.console import Console
 from rich.logging import RichHandler
 
+from crawler.links import redact
+
 
 def configure_logging(verbose: int = 0) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
@@ -28,5 +30,6 @@ def one_line(record: logging.LogRecord) -> bool:
         record.exc_info, record.exc_text = None, None
     message = record.getMessage()
     if "\n" in message:
-        record.msg, record.args = message.split("\n", 1)[0].rstrip(".") + " (details with -vv)", None
+        message = message.split("\n", 1)[0].rstrip(".") + " (details with -vv)"
+    record.msg, record.args = redact(message), None  # Scrapy logs request URLs, credentials and all
     return True

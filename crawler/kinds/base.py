@@ -21,7 +21,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler import detail_page, parsepool
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, ListingItem, NoticeItem
-from crawler.links import canonical_entries, is_web_url
+from crawler.links import canonical_entries, is_web_url, redact
 from crawler.parser import ParseError
 from crawler.parser.decoding import decode
 from crawler.politeness import DomainPaused, registered_domain
@@ -163,7 +163,7 @@ class KindSpider(scrapy.Spider):
     def report_problem(self, kind: str, url: str, message: str) -> None:
         """Record a problem for the run: a stat per kind and one line of text."""
         self.crawler.stats.inc_value(f"source/problems/{kind}")
-        line = f"{kind}: {message} ({url})"
+        line = redact(f"{kind}: {message} ({url})")  # no start URL's password in status or digests
         if line not in self.problems:
             self.problems.append(line)
         self.logger.warning("source %s: %s", self.source.id, line)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
+from crawler.links import redact
 from crawler.notice import NOTICE_FIELDS, Notice
 from monitor.store.records import StoredNotice
 from monitor.window import describe_window, window_status
@@ -145,7 +146,7 @@ def sources_table(config, store) -> Table:  # noqa: ANN001 - Config, Store | Non
             last = f"{run['started_at']} {run['status']}" if run else "never"
         name = source.name + ("" if source.enabled else " (disabled)")
         table.add_row(
-            source.id, source.kind, name, "\n".join(source.start_urls), source.schedule, notices, last
+            source.id, source.kind, name, "\n".join(map(redact, source.start_urls)), source.schedule, notices, last
         )
     return table
 

@@ -141,7 +141,7 @@ class RobotsRules:
     async def refusal(self, client: httpx.AsyncClient, url: str) -> str | None:
         """Why robots.txt forbids `url` (one line), or None when it may be fetched."""
         parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"  # without a start URL's credentials
         if origin not in self._rules:
             self._rules[origin] = await self._fetch(client, origin)
         parser, why = self._rules[origin]

@@ -28,7 +28,7 @@ from crawler import detail_page, parsepool
 from crawler import settings as crawl_defaults
 from crawler.domains import registered_domain
 from crawler.items import DetailFailure, NoticeItem
-from crawler.links import is_web_url
+from crawler.links import is_web_url, redact
 from monitor.config.loader import Config, Source
 from monitor.crawl.download import ACCEPT_ENCODING, RobotsRules, read_body
 from monitor.crawl.politeness import DomainGate
@@ -219,6 +219,6 @@ def looks_like_home_or_list(url: str) -> bool:
 
 def problem(result: RecheckResult, kind: str, url: str, reason: str) -> None:
     result.outcomes[kind] += 1
-    line = f"{kind}: {reason} ({url})"
+    line = redact(f"{kind}: {reason} ({url})")
     if line not in result.problems:
         result.problems.append(line)
