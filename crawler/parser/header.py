@@ -98,10 +98,18 @@ def find_header_date(lines: list[str]) -> str | None:
     return None
 
 
+# Characters of traditional-script header labels and title words: only lines with one are simplified
+# (t2s on every short line of every page costs more than the rest of the header).
+_TRADITIONAL_HINT = re.compile("[發時間來編閱點擊瀏覽報導訊題據關於視組通書屬記黨屆輪進]")
+
+
 def _header_form(line: str) -> str:
     """Width-folded and, for the short lines of a header, simplified (發布時間 → 发布时间)."""
     folded = strip_pinyin(fold_width(line))
-    return to_simplified(close_cjk_gaps(folded)) if len(folded) <= 120 else folded
+    if len(folded) > 120:
+        return folded
+    folded = close_cjk_gaps(folded)
+    return to_simplified(folded) if _TRADITIONAL_HINT.search(folded) else folded
 
 
 def find_header_source(lines: list[str]) -> str | None:

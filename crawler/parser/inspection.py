@@ -90,10 +90,23 @@ def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, after.start() if after else len(text)
 
 
+_VERB_LEVEL_RE = re.compile(
+    r"(?:开展了|进行了|实施了|开展|进行|实施|启动了?)[^,。;]{0,40}?(?:巡视|巡察)"
+)
+_NOT_IN_ORG = re.compile(r"[。;:]")
+
+
 def find_clause(text: str) -> re.Match[str] | None:
-    """The first "对X开展…巡视/巡察" whose X reads as a body."""
-    for m in _CLAUSE_RE.finditer(text):
-        if cut_org(m["org"]):
+    """The first "对X开展…巡视/巡察" whose X reads as a body.
+
+    Found from its verb: X holds no 对, so its 对 is the last one before the verb; matching _CLAUSE_RE
+    there gives what a scan would, without trying the lazy body at every 对 of the page (对照, 针对…)."""
+    for verb in _VERB_LEVEL_RE.finditer(text):
+        at = text.rfind("对", max(0, verb.start() - 162), verb.start())
+        if at < 0 or _NOT_IN_ORG.search(text, at, verb.start()):
+            continue
+        m = _CLAUSE_RE.match(text, at)
+        if m and m.end() == verb.end() and cut_org(m["org"]):
             return m
     return None
 
@@ -117,6 +130,9 @@ def find_kinds(*texts: str) -> tuple[str, ...]:
     """Every kind stated ("常规巡视", "提级、交叉巡察", "专项巡察暨巡察“回头看”"), in reading order."""
     found: list[str] = []
     for text in texts:
+        # Substring tests first: the pattern (a run of kind words) is slow to scan for.
+        if not any(word in text for word in INSPECTION_KINDS):
+            continue
         for m in _KIND_RE.finditer(text):
             if m["back"]:
                 found.append("回头看")
@@ -214,9 +230,12 @@ def find_inspection(text: str, title: str | None = None, signer: str | None = No
     round_ = find_round(title or "", _opening(head)[:800], body=text[:6000])
     # A numbered team anywhere in the opening; an unnumbered one ("省委巡视组") only as the clause's
     # actor — elsewhere it is a generic mention ("确保巡视整改让省委巡视组认可").
+    # The clause's sentence first; the opening is scanned only when that names no team.
     teams = find_teams(sentence) if sentence else []
-    opening = (title or "") + "\n" + head[:1500]
-    named = [m for m in find_teams(opening) if is_numbered(m[0]) or _ACTOR_RE.match(opening, m.end())]
+    named: list[re.Match[str]] = []
+    if not teams:
+        opening = (title or "") + "\n" + head[:1500]
+        named = [m for m in find_teams(opening) if is_numbered(m[0]) or _ACTOR_RE.match(opening, m.end())]
     team = best_team(teams) if teams else best_team(named)
     # "县委第二、第三、第四巡察组", "派出三个巡察组": no one team is the subject — unless the lead names
     # the one it is about ("中央第四巡视组巡视山东省工作动员会召开。…已有8个中央巡视组…").

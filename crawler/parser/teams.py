@@ -9,6 +9,7 @@ Input is width-folded, simplified text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 NUM = r"[零〇一二三四五六七八九十百廿卅\d]"
 _TERM = rf"{NUM}+届"
@@ -34,16 +35,31 @@ _CORE = rf"(?:{_KIND}(?:、?{_KIND})*)?(?:巡视|巡察)(?:工作)?(?:第{NUM}*|
 # With a term, the place may be named too ("十三届无棣县委第七轮巡察第五巡察组"); a round may be followed
 # by the level ("第七轮巡察第五巡察组").
 _PLACE = r"[^\W\d的出派由和与及对在将了于为是等个日月年组委党据按经开召,。;、]{2,3}(?=[省市州县区旗盟]委)"
+_FIXED_TARGET = r"(?:对村|村级|村\(社区\))"
 TEAM = (
     rf"(?:{_TERM}(?:{_PLACE})?)?(?:{_ORGAN})?(?:{_ROUND}(?:巡视|巡察)?)?(?:{_TARGET})?(?:第{NUM}*)?{_CORE}"
+)
+# The same without the open-ended subject target: most names (the target's "any characters" start
+# makes the engine try every position).
+_TEAM_FIXED = (
+    rf"(?:{_TERM}(?:{_PLACE})?)?(?:{_ORGAN})?(?:{_ROUND}(?:巡视|巡察)?)?(?:{_FIXED_TARGET})?(?:第{NUM}*)?{_CORE}"
 )
 _TEAM_RE = re.compile(TEAM)
 # Every name ends in its core ("…巡视组", "…巡察第三组"): find the cores (a literal start the regex engine
 # skips to), then the longest name ending there in the few characters before — TEAM's optional
 # prefixes, tried at every position of a long text, cost 3x the rest of the parser.
 _CORE_END_RE = re.compile(rf"(?:巡视|巡察)(?:工作)?(?:第{NUM}*|{NUM}+)?组")
-_TEAM_END_RE = re.compile(rf"(?:{TEAM})\Z")
-_REACH = 36
+_TEAM_END_RE = re.compile(rf"(?:{_TEAM_FIXED})\Z")
+_TARGETED_END_RE = re.compile(rf"(?:{TEAM})\Z")
+_SIMPLE_END_RE = re.compile(
+    rf"(?:中央|(?:自治区|自治州|自治县|[省市州县区旗盟])委)(?:第{NUM}*)?(?:巡视|巡察)(?:工作)?(?:第{NUM}*|{NUM}+)?组\Z"
+)
+# First characters of _TEAM_FIXED's alternatives (terms and rounds start with a numeral or 第).
+_TEAM_START_RE = re.compile(
+    "[零〇一二三四五六七八九十百廿卅0123456789第中自省市州县区旗盟党工教公财商交水农文生住人民司科外审应退国"
+    "集学校院局厅部署行会所对村机专提上联延常异巡]"
+)
+_REACH = 22
 _BARE = frozenset({"巡视组", "巡察组", "巡视工作组", "巡察工作组"})
 _NUMBERED_RE = re.compile(rf"第{NUM}*(?:巡视|巡察)|(?:巡视|巡察)(?:工作)?第?{NUM}+组|轮{NUM}")
 # Several teams at once: "第二、第三、第四巡察组", "6个巡察组", "各巡察组", "分七组".
@@ -56,6 +72,13 @@ _ROUND_RE = re.compile(
     rf"(?:{_TERM}(?:{_PLACE})?)?(?:{_ORGAN})?(?:\d{{4}}年(?:度)?)?第{NUM}+(?:轮|批)"
 )
 _BOOK_TITLE_RE = re.compile(r"《[^》]*》")
+# Rounds found like teams: from their core ("第四轮"), then the prefixes just before it.
+_ROUND_CORE_RE = re.compile(rf"第{NUM}+(?:轮|批)")
+_ROUND_END_RE = re.compile(rf"(?:{_ROUND_RE.pattern})\Z")
+
+
+def _starts(text: str, lo: int, hi: int) -> Iterator[int]:
+    return (m.start() for m in _TEAM_START_RE.finditer(text, lo, hi))
 
 
 def find_teams(text: str) -> list[re.Match[str]]:
@@ -63,7 +86,23 @@ def find_teams(text: str) -> list[re.Match[str]]:
     out: list[re.Match[str]] = []
     for core in _CORE_END_RE.finditer(text):
         lo = max(0, core.start() - _REACH, out[-1].end() if out else 0)
-        m = _TEAM_END_RE.search(text, lo, core.end())
+        # "营商环境专项巡察组": a subject before the kind — the only case that needs the open target.
+        targeted = text.startswith("专项", core.start() - 2) if core.start() >= 2 else False
+        simple = None if targeted else _SIMPLE_END_RE.search(text, max(lo, core.start() - 10), core.end())
+        if simple is not None and "届" not in text[max(lo, simple.start() - 8) : simple.start()]:
+            # The common name ("省委第十一巡视组", "市委巡察二组") with no term before it: nothing longer
+            # can end here.
+            m = simple
+        elif targeted:
+            m = _TARGETED_END_RE.search(text, lo, core.end())
+        else:
+            # Only where a name can start (a numeral, an organ, a target, a kind or the level): the
+            # leftmost of those that reaches the core is what `search` would find, in a few tries.
+            end = core.end()
+            m = next(
+                (hit for at in _starts(text, lo, core.start() + 1) if (hit := _TEAM_END_RE.match(text, at, end))),
+                None,
+            )
         if m and m[0] not in _BARE and not m[0].startswith("组"):
             out.append(m)
     return out
@@ -104,7 +143,10 @@ def _round_in(texts: tuple[str, ...]) -> str | None:
         # Every round ends in 轮 or 批: the substring test spares the regex's scan of most texts.
         if not text or ("轮" not in text and "批" not in text):
             continue
-        for m in _ROUND_RE.finditer(text):
+        for core in _ROUND_CORE_RE.finditer(text):
+            m = _ROUND_END_RE.search(text, max(0, core.start() - 24), core.end())
+            if m is None:
+                continue
             bare = m[0].startswith("第")
             after = text[m.end() : m.end() + 16]
             level_follows = re.match(r"^[^,。;]{0,12}?(?:巡视|巡察)", after)

@@ -39,7 +39,7 @@ _NOT_CJK = re.compile(r"[^\u3400-\u9fff]+")
 
 
 # Reprint sites annotate characters with pinyin in brackets ("區(qū)", "發(fā)布"): not part of any name.
-_PINYIN_NOTE = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)")
+_PINYIN_NOTE = re.compile(r"\((?<=[\u3400-\u9fff]\()(?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)")
 
 
 # Typesetting spaces between characters ("巡 察 公 告", "电 话", "邮 箱").
