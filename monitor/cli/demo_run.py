@@ -80,12 +80,14 @@ async def two_passes(config: Config, db_path: Path, server: Any, today: date, co
     from monitor.cli.display import crawl_summary, print_problems
     from monitor.crawl.recheck import recheck
     from monitor.crawl.runner import crawl_settings, crawl_sources
+    from monitor.shutdown import SHUTDOWN
     from replica.headline import apply_changes
 
     specs = [s.spec() for s in config.sources]
     settings = crawl_settings(config.defaults, db_path)
     err_console.print("first crawl…")
     first = await crawl_sources(specs, settings)
+    SHUTDOWN.check("demo stopped during the first crawl; what it fetched is stored, its runs aborted")
     with Store(db_path) as store:
         baseline = max((e.id for e in store.events()), default=0)
         console.print(f"first crawl: {store.count('notices')} notices stored in {db_path}")
@@ -95,6 +97,7 @@ async def two_passes(config: Config, db_path: Path, server: Any, today: date, co
         console.print(f"  demo_{change.site_id} post {change.post_id}: {change.what}", highlight=False)
     err_console.print("second crawl and re-check…")
     second = await crawl_sources(specs, settings)
+    SHUTDOWN.check("demo stopped during the second crawl; what it fetched is stored, its runs aborted")
     with Store(db_path, removal_after=config.defaults.removal_after_failures) as store:
         rechecked = await recheck(config, list(config.sources), store)
     console.print(crawl_summary(second))

@@ -182,7 +182,7 @@ class NoticewatchGroup(click.Group):
             raise OneLineUsageError(exc.format_message(), exc.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
-        from monitor.shutdown import SHUTDOWN
+        from monitor.shutdown import SHUTDOWN, Interrupted
 
         try:
             result = super().invoke(ctx)
@@ -191,6 +191,8 @@ class NoticewatchGroup(click.Group):
                 raise
             raise OneLineUsageError(exc.format_message(), exc.ctx) from None
         except Exception as exc:
+            if isinstance(exc, Interrupted):
+                raise
             if SHUTDOWN.requested and not isinstance(exc, click.exceptions.Exit):
                 SHUTDOWN.check()  # whatever the work raised as it was stopped: the stop is the news
             if isinstance(exc, user_errors()):

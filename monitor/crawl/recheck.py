@@ -32,6 +32,7 @@ from crawler.links import is_web_url, redact
 from monitor.config.loader import Config, Source
 from monitor.crawl.download import ACCEPT_ENCODING, RobotsRules, read_body
 from monitor.crawl.politeness import DomainGate
+from monitor.shutdown import SHUTDOWN
 from monitor.store.db import Store
 from monitor.store.records import Known, RecheckPolicy
 from monitor.window import china_today
@@ -84,6 +85,8 @@ async def recheck(config: Config, sources: Sequence[Source], store: Store, limit
     headers = {"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING}
     done = 0
     finished = False
+    task = asyncio.current_task()
+    unregister = SHUTDOWN.on_stop(task.cancel) if task is not None else (lambda: None)  # SIGINT/SIGTERM
     try:
         async with httpx.AsyncClient(timeout=config.defaults.timeout, headers=headers,
                                      follow_redirects=False) as client:
@@ -105,6 +108,7 @@ async def recheck(config: Config, sources: Sequence[Source], store: Store, limit
                 await asyncio.gather(*(check_group(g) for g in groups.values()))
         finished = True
     finally:
+        unregister()
         _finish_runs(store, results.values(), finished)
     return list(results.values())
 

@@ -215,6 +215,8 @@ def run_reactor(main: Callable[[], Awaitable[T]]) -> T:
     if "unregister" in outcome:
         outcome["unregister"]()
     if "failure" in outcome:
+        if outcome["failure"].check(Interrupted):
+            outcome["failure"].raiseException()  # the work's own account of what it kept
         if SHUTDOWN.requested:
             raise Interrupted(SHUTDOWN.signum or 2, "stopped before the work closed")
         outcome["failure"].raiseException()
