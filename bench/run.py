@@ -191,7 +191,12 @@ def main() -> None:
     (BENCH / ".cache" / "results.json").write_text(json.dumps({"facts": facts, "figures": raw}, ensure_ascii=False,
                                                               indent=1, default=str), encoding="utf-8")
     if not args.no_write:
-        args.results.write_text(markdown(rows, facts, command), encoding="utf-8")
+        # bench/accuracy.py --write keeps its own "## Parser accuracy" section in the same file: carry it over.
+        kept = ""
+        if args.results.exists():
+            _, sep, rest = args.results.read_text(encoding="utf-8").partition("\n## Parser accuracy")
+            kept = sep + rest if sep else ""
+        args.results.write_text(markdown(rows, facts, command).rstrip("\n") + "\n" + kept, encoding="utf-8")
         print(f"\nwritten: {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results}")
     sys.exit(0 if all(r.met is not False for r in rows) else 1)
 
