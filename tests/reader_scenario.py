@@ -92,11 +92,11 @@ def reader_server(db_path: Path, today: date) -> Iterator[str]:
     """The reader on 127.0.0.1 (a free port) on a thread; yields its base URL, stops on exit."""
     import uvicorn
 
-    from monitor.reader.server import _Server, build_datasette
+    from monitor.reader.server import ReaderServer, build_datasette
 
     datasette = build_datasette(db_path, lambda: today)
     ready: list[str] = []
-    server = _Server(uvicorn.Config(datasette.app(), host="127.0.0.1", port=0, log_level="warning"),
+    server = ReaderServer(uvicorn.Config(datasette.app(), host="127.0.0.1", port=0, log_level="warning"),
                      on_ready=ready.append)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -6,7 +6,7 @@ file), and `PRAGMA query_only` is set on each connection (plugin.py). Nothing is
 
 SIGINT and SIGTERM stop the server cleanly: uvicorn stops accepting, finishes the requests in
 flight and closes; `serve` then returns 0. (Uvicorn itself re-raises the signal after shutdown,
-which would end the process by the signal; `_Server` keeps the exit clean.)
+which would end the process by the signal; `ReaderServer` keeps the exit clean.)
 """
 
 from __future__ import annotations
@@ -93,13 +93,13 @@ def serve(db_path: Path, host: str, port: int, today: Callable[[], date],
         raise ReaderError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     config = uvicorn.Config(datasette.app(), host=host, port=sock.getsockname()[1], log_level="warning",
                             lifespan="on", access_log=False)
-    server = _Server(config, on_ready)
+    server = ReaderServer(config, on_ready)
     with sock:
         server.run(sockets=[sock])
     return Served(host, server.bound_port or port, server.stopped_by)
 
 
-class _Server(uvicorn.Server):
+class ReaderServer(uvicorn.Server):
     """uvicorn.Server with a graceful stop on SIGINT/SIGTERM, but no re-raise of the signal after it."""
 
     def __init__(self, config: uvicorn.Config, on_ready: Callable[[str], None] | None = None) -> None:
