@@ -5,8 +5,9 @@ what a running daemon writes (an `immutable=1` open would ignore the WAL and cou
 file), and `PRAGMA query_only` is set on each connection (plugin.py). Nothing is written to it.
 
 SIGINT and SIGTERM stop the server cleanly: uvicorn stops accepting, finishes the requests in
-flight and closes; `serve` then returns 0. (Uvicorn itself re-raises the signal after shutdown,
-which would end the process by the signal; `ReaderServer` keeps the exit clean.)
+flight and closes; `serve` then returns which signal it was (the CLI exits 130 / 143, as the other
+long-running commands). Uvicorn itself would re-raise the signal after shutdown and end the process
+by it, past the CLI's one-line exit; `ReaderServer` keeps the handlers but not the re-raise.
 """
 
 from __future__ import annotations
