@@ -62,7 +62,8 @@ _PLAN_RE = re.compile(r"制定本(?:方案|规程|办法|规定|细则|制度)|�
 _PLACEHOLDER_RE = re.compile(r"[X×*](?<![A-Za-z][X×*])[X×*]{0,2}(?:月[X×*]{1,3}日|同志|县|市|区)|第[X×*]+(?:巡视|巡察)")
 # A news report of a meeting (who presided, spoke, pledged): an arrival's 动员会 news, not its announcement.
 _MEETING_RE = re.compile(r"主持|出席|讲话|表态发言|作动员|指出|强调|参加会议|介绍了")
-_ANNOUNCE_FORMULA_RE = re.compile(r"公告如下|现予公告|特此公告|公布如下|(?:巡视|巡察)公告|的公告$")
+_ANNOUNCE_FORMULA_RE = re.compile(r"公告如下|现予公告|特此公告|公布如下|^(?:巡视|巡察)公告$|的公告$", re.M)
+_ANNOUNCE_TITLE_RE = re.compile(r"(?:巡视|巡察)公告|的公告$")
 _CHANNEL_VALUE_RE = re.compile(r"\d{7,8}|1[3-9]\d{9}|@[A-Za-z0-9-]+\.|\d+号信箱|123\d\d")
 
 
@@ -103,7 +104,7 @@ def _is_announcement(title: str, body: str, lead: str, news_lead: bool) -> bool:
     head = strip_quotes(body[:2500])
     if not _REPORTING_RE.search(head + title):
         return False
-    if _ANNOUNCE_FORMULA_RE.search(title) or _ANNOUNCE_FORMULA_RE.search(head):
+    if _ANNOUNCE_TITLE_RE.search(title) or _ANNOUNCE_FORMULA_RE.search(head):
         return True
     arrival = _ARRIVAL_RE.search(strip_quotes(title)) or _ARRIVAL_RE.search(lead) or "期间" in lead
     meeting = len(set(_MEETING_RE.findall(head))) >= 2

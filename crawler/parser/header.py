@@ -61,9 +61,14 @@ def is_meta_line(line: str) -> bool:
     return _is_meta(fold_width(line))
 
 
+# Any short "label: value" line in the header ("责编:郭惠红", "审核:张三").
+_LABEL_VALUE_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}\s*:\s*[^\s:]{1,20}$")
+
+
 def _is_meta(folded: str) -> bool:
     return (
         bool(_META_LINE_RE.match(folded))
+        or (len(folded) <= 30 and bool(_LABEL_VALUE_RE.match(folded)))
         or bool(_DATE_LABEL_RE.search(folded) and _SOURCE_RE.search(folded))
         or (len(folded) <= 48 and bool(_NAMED_DATE_RE.match(folded)))
     )

@@ -63,7 +63,8 @@ _OFFICE_RE = re.compile(r"(?:巡视|巡察)(?:工作)?(?:领导小组)?(?:办公
 # A kind is a word before the level ("常规巡视", "提级、交叉巡察") or 回头看 after it.
 _KIND_WORDS = "|".join(k for k in INSPECTION_KINDS if k != "回头看")
 _KIND_RE = re.compile(
-    rf"(?P<kinds>(?:(?:{_KIND_WORDS})式?[、和与及“”\"]{{0,2}})+)(?:巡视|巡察)|(?:巡视|巡察)[“\"]?(?P<back>回头看)"
+    rf"(?P<kinds>(?:(?:{_KIND_WORDS})式?[、和与及“”\"]{{0,2}})+)(?:巡视|巡察)(?:[“\"]?(?P<back2>回头看))?"
+    rf"|(?:巡视|巡察)[“\"]?(?P<back>回头看)"
 )
 _KIND_ONLY = re.compile(_KIND_WORDS)
 _SENTENCE_END = re.compile(r"[。;\n]")
@@ -138,6 +139,8 @@ def find_kinds(*texts: str) -> tuple[str, ...]:
                 found.append("回头看")
             else:
                 found.extend(_KIND_ONLY.findall(m["kinds"]))
+                if m["back2"]:
+                    found.append("回头看")
     return tuple(dict.fromkeys(found))
 
 

@@ -36,6 +36,10 @@ def find_signature(lines: list[str]) -> Signature:
         line = tail[i]
         if _DATE_LINE.match(line):
             signer = tail[i - 1] if i >= 1 and _SIGNER_LINE.match(tail[i - 1]) else None
+            # A name set on two lines: "中共乐至县委巡察工作" / "领导小组办公室".
+            before = tail[i - 2] if i >= 2 else ""
+            if signer and _SIGNER_LINE.match(before) and not _ORG_SUFFIX.search(before) and len(before) <= 20:
+                signer = before + signer
             return Signature(signer, parse_date(line))
         # "中共X委 2024年9月26日" on one line (the regex backtracks a lot: test for 年 and 月 first).
         combined = _COMBINED_LINE.match(line) if "年" in line and "月" in line else None
