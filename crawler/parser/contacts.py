@@ -22,7 +22,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-
 _ADDRESS = re.compile(
     r"(?:邮政地址|通信地址|通讯地址|邮寄地址|来信地址|信件地址|邮政信箱|邮政邮箱|来信请寄至?|信件请寄至?|请寄至?|地址)"
     r"\s*(?:为|是)?\s*[::]?\s*"
-    r"(?P<addr>[^,;;。\n((]+?)\s*(?=[,;;。\n((]|邮政编码|邮编|电子邮箱|电子信箱|联系电话|$)"
+    r"(?P<addr>[^,;;。\n((|]+?)\s*(?=[,;;。\n((|]|邮政编码|邮编|电子邮箱|电子信箱|联系电话|$)"
 )
 _EXTRA_NUMBER = re.compile(r"\d{7,8}")
 # A label followed by words, not an address: "邮政信箱、电子邮箱公布如下", "邮政信箱和电子邮箱".
@@ -72,7 +72,10 @@ def find_emails(text: str) -> tuple[str, ...]:
 
 
 def find_postal_address(text: str) -> str | None:
-    for m in _ADDRESS.finditer(text):
+    """The first postal address; a P.O. box (邮政信箱) before a street address when both are given."""
+    found = [m for m in _ADDRESS.finditer(text)]
+    found.sort(key=lambda m: 0 if "信箱" in m[0][: m.start("addr") - m.start()] else 1)
+    for m in found:
         addr = m["addr"].strip(" :")
         # "地址" also labels web addresses ("网站地址:www…") and e-mails; a postal address has CJK.
         if (
@@ -93,4 +96,7 @@ def find_contacts(text: str, *, report_only: bool = False) -> Contacts:
     (举报电话, 值班电话, 专门邮政信箱 …): what a news page about an inspection lists for the public."""
     if report_only:
         text = "\n".join(_lines(text, True))
+        # Only the discipline hotline among the short numbers: a report's 12345 is the government line.
+        phones = tuple(p for p in find_phones(text) if len(p) > 5 or p in ("12388", "12380"))
+        return Contacts(phones, find_emails(text), find_postal_address(text), find_postcode(text))
     return Contacts(find_phones(text), find_emails(text), find_postal_address(text), find_postcode(text))

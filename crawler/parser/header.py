@@ -62,7 +62,9 @@ def is_meta_line(line: str) -> bool:
 
 
 # Any short "label: value" line in the header ("责编:郭惠红", "审核:张三").
-_LABEL_VALUE_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}\s*:\s*[^\s:]{1,20}$")
+_LABEL_VALUE_RE = re.compile(
+    r"^(?:责编|责任编辑|编辑|审核|审校|校对|终审|初审|复审|作者|记者|通讯员|摄影|供稿|撰稿|出处)\s*:\s*[^\s:]{1,20}$"
+)
 
 
 def _is_meta(folded: str) -> bool:

@@ -39,7 +39,7 @@ _ORG_STOP = re.compile(
     r"(?:推进|推动|落实|贯彻|履行|执行|关于|开展|党风廉政|选人用人|领导班子|的?(?:政治)?巡视|的?巡察"
     r"|进行|集中|就|的(?:常规|专项|机动|提级|交叉))"
 )
-_ALIAS_RE = re.compile(r"\((?:以下简称|简称)[^)]*\)$")
+_ALIAS_RE = re.compile(r"\((?:以下简称|简称)[^)]*\)")
 # Not a body: pronouns and words of the sentence ("对此", "对其", "对相关问题", "对反馈问题").
 _NOT_ORG_RE = re.compile(
     r"^(?:此|其|这|该|他|她|我们|相关|有关|问题|反馈|巡视|巡察|整改|群众|社会|上述|前期|照|标|接|外|内|于|被)"
@@ -244,8 +244,11 @@ def find_inspection(text: str, title: str | None = None, signer: str | None = No
     # the one it is about ("中央第四巡视组巡视山东省工作动员会召开。…已有8个中央巡视组…").
     if team and several_teams(sentence or _sentence_of(head, team)):
         team = None
-    if team and not sentence and several_teams(head[:1500]) and team not in _first_sentence(title, head):
-        team = None
+    if team and not sentence and several_teams(head[:1500]):
+        # Among several teams an unnumbered name ("中央巡视组") is any of them; a numbered one counts
+        # when the lead is about it.
+        if not is_numbered(team) or team not in _first_sentence(title, head):
+            team = None
     full = _full_sentence(head, clause) if clause is not None else ""
     kinds = find_kinds(title or "", full) if full else ()
     if not kinds:
