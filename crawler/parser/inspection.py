@@ -43,7 +43,7 @@ _ALIAS_RE = re.compile(r"\((?:以下简称|简称)[^)]*\)")
 # Not a body: pronouns and words of the sentence ("对此", "对其", "对相关问题", "对反馈问题").
 _NOT_ORG_RE = re.compile(
     r"^(?:此|其|这|该|他|她|我们|相关|有关|问题|反馈|巡视|巡察|整改|群众|社会|上述|前期|照|标|接|外|内|于|被)"
-    r"|(?:问题|意见|情况|工作|建议|线索|整改|代表|成员|干部)$|进行|开展|召开|轮|线路"
+    r"|(?:问题|意见|情况|工作|建议|线索|整改|代表|成员|干部|动员会|反馈会|汇报会|会议|大会)$|进行|开展|召开|轮|线路"
 )
 # Bodies given only as a count ("2个区直部门", "40家被巡察单位党组织") name no body. A list in one
 # phrase ("县人大机关等14个单位", "我县7个村(社区)党组织") is kept whole.
@@ -107,7 +107,9 @@ def find_clause(text: str) -> re.Match[str] | None:
         if at < 0 or _NOT_IN_ORG.search(text, at, verb.start()):
             continue
         m = _CLAUSE_RE.match(text, at)
-        if m and m.end() == verb.end() and cut_org(m["org"]):
+        org = cut_org(m["org"]) if m and m.end() == verb.end() else None
+        # A short word that names no body is an adverb ("对扎实开展巡察工作提出要求").
+        if org and (_BODY_END_RE.search(org) or len(org) > 4):
             return m
     return None
 
@@ -200,6 +202,8 @@ def _org_of(text: str, title: str, clause: re.Match[str] | None, sentence: str) 
             recipient = _recipient(text, text)
             if recipient and not _SELF_RE.match(recipient):
                 return recipient.removeprefix("中共") if org and _SELF_RE.match(org) else recipient
+            if org and not _SELF_RE.match(org) and not _BODY_END_RE.search(org):
+                return None  # a subject matter, and no body named for it
         return org
     m = _TEAM_INSPECTS_RE.search(title + "\n" + text[:600])
     if m and cut_org(m["org"]):
@@ -244,7 +248,7 @@ def find_inspection(text: str, title: str | None = None, signer: str | None = No
     # the one it is about ("中央第四巡视组巡视山东省工作动员会召开。…已有8个中央巡视组…").
     if team and several_teams(sentence or _sentence_of(head, team)):
         team = None
-    if team and not sentence and several_teams(head[:1500]):
+    if team and not teams and several_teams(head[:1500]):
         # Among several teams an unnumbered name ("中央巡视组") is any of them; a numbered one counts
         # when the lead is about it.
         if not is_numbered(team) or team not in _first_sentence(title, head):
