@@ -248,3 +248,56 @@ def test_a_column_under_a_login_looking_path_is_crawled(tmp_path: Path) -> None:
         assert run["status"] == "completed" and run["problems"] == [] and run["new"] == len(seed_notices())
         problems, state = lab.recheck()
         assert problems == [] and all(v == ("active", 0) for v in state.values())
+
+
+# -- a callback that raised is a problem of the run, named in status and the digest ----------------
+
+
+def _run_and_report(tmp_path: Path, server: ReplicaServer, source: dict) -> tuple[dict, str, str]:
+    from tests.kind_checks import crawl_config
+
+    db, out = crawl_config(tmp_path, source)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    config = tmp_path / "config.yaml"
+    with Store(db) as store:
+        row = next(store.rows("select * from runs order by id desc limit 1"))
+    status = run_cli("status", "--json", "--config", config, "--db", db)
+    digest = run_cli("digest", "--format", "json", "--config", config, "--db", db)
+    return {**row, "problems": json.loads(row["problems"])}, status.stdout, digest.stdout
+
+
+def test_a_bad_url_in_a_gkmlpt_answer_fails_the_run_with_its_problem(tmp_path: Path) -> None:
+    from replica.sites import build_gkmlpt_sites
+
+    with ReplicaServer(build_gkmlpt_sites()) as server:
+        answer = {"articles": [{"id": 1, "title": "关于巡察整改进展情况的通报", "url": "http://[::1/gkmlpt/content/1/1/post_1.html",
+                                "date": 1727319600}], "total": 1}
+        server.faults["/gkmlpt/api/all/2929"] = Fault(body=json.dumps(answer).encode(), content_type="application/json")
+        run, status, digest = _run_and_report(tmp_path, server, {
+            "id": "zh_gkmlpt", "kind": "gkmlpt", "start_urls": [server.url("/gkmlpt/api/all/2929?sid=760001")]})
+    assert run["status"] == "failed" and any(p.startswith("spider_error: ValueError") for p in run["problems"]), run
+    assert "spider_error" in status and "spider_error" in digest
+
+
+@pytest.mark.parametrize("change", ["per_page_zero", "proxy_elsewhere"])
+def test_a_hanweb_column_the_spider_cannot_follow_fails_the_run(tmp_path: Path, change: str) -> None:
+    import httpx
+
+    from replica.sites import build_hanweb_sites
+
+    with ReplicaServer(build_hanweb_sites()) as server, ReplicaServer([]) as elsewhere:
+        site = server.sites[0]
+        page = httpx.get(server.url(f"{site.column}index.html")).content.decode("gb18030")
+        if change == "per_page_zero":
+            page = page.replace(f"perPage: {site.per_page}", "perPage: 0")
+        else:  # the data proxy on another host (127.0.0.2: another registered domain)
+            other = elsewhere.url("/").replace("127.0.0.1", "127.0.0.2").rstrip("/")
+            page = page.replace('href="/module/web/jpage/dataproxy.jsp', f'href="{other}/module/web/jpage/dataproxy.jsp')
+        server.faults[f"{site.column}index.html"] = Fault(body=page.encode("gb18030"),
+                                                          content_type="text/html; charset=gbk")
+        run, status, digest = _run_and_report(tmp_path, server, {
+            "id": "hy_hanweb", "kind": "hanweb", "start_urls": [server.url(f"{site.column}index.html")]})
+    assert run["status"] == "failed", run
+    assert run["problems"], run
+    kind = run["problems"][0].split(":", 1)[0]
+    assert kind in status and kind in digest

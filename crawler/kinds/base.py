@@ -296,12 +296,29 @@ class KindSpider(scrapy.Spider):
         dupe filter) — no errback. On the first list page that would leave a run "completed"
         that read nothing: the source is broken. (Later pages: the paging just ends.)"""
         chain = request.meta.get("redirect_urls")
+        offsite = not (request.dont_filter or request.meta.get("allow_offsite") or self.on_site(request.url))
+        if not chain and offsite:
+            self.offsite_dropped(request)
+            return
         if not chain or request.errback != self.list_failed or request.meta.get("page", 1) != 1:
             return
         if not self.on_site(request.url):
             self.mark_broken(chain[0], "list_failed", f"redirected off-site to {request.url}")
         elif request.url in chain:
             self.mark_broken(chain[0], "list_failed", f"redirect loop ({' -> '.join([*chain, request.url])})")
+
+    def offsite_dropped(self, request: scrapy.Request) -> None:
+        """A list request (a data proxy, an API) or a detail link on another registered domain:
+        OffsiteMiddleware drops it without an errback. Dropped silently, the run would be
+        "completed" having read nothing."""
+        where = f"{request.url} is outside {', '.join(self.allowed_domains)}: not requested"
+        if request.errback == self.list_failed:
+            if request.meta.get("page", 1) == 1:
+                self.mark_broken(request.url, "list_failed", where)
+            else:
+                self.report_problem("list_page_failed", request.url, where)
+        elif request.errback == self.detail_failed:
+            self.report_problem("detail_failed", request.url, where)
 
     def list_failed(self, failure: Any) -> None:
         """Errback of list requests: blocked, or a failed list page (the source is broken on page 1)."""

@@ -28,13 +28,18 @@ HINTS = {
                    "`noticewatch sources check {id}`",
     "list_page_failed": "a later list page could not be fetched; notices further back may be missed until it "
                         "works again",
+    "spider_error": "the crawl of {id} hit an error in its own code on an answer it did not expect (the "
+                    "problem line names it); nothing from that page was stored — report it with `noticewatch "
+                    "sources check {id} -vv`",
+    "not_html": "the site answered with something that is not a page (a PDF, an image, data) where a page "
+                "was expected; open the address in a browser",
     "failing": "the last crawl did not complete: see `noticewatch status` and the log",
     "silent": "check that the site still publishes here (open it in a browser) and that the daemon runs "
               "(`noticewatch status`)",
     "quiet": "a quiet column is normal; if the site shows newer notices, run `noticewatch sources check {id}`",
 }
-PROBLEM_ORDER = ("blocked", "list_missing", "list_empty", "list_failed", "paused", "failing", "silent",
-                 "quiet", "list_page_failed")
+PROBLEM_ORDER = ("blocked", "spider_error", "list_missing", "list_empty", "list_failed", "not_html", "paused",
+                 "failing", "silent", "quiet", "list_page_failed")
 RUN_KINDS = frozenset(HINTS) - {"failing", "silent", "quiet"}
 
 

@@ -10,7 +10,8 @@ KIND_WORDS = {"removed": "Removed", "restored": "Restored", "moved": "Moved", "n
               "changed": "Changed", "closing_soon": "Closing soon"}
 PROBLEM_WORDS = {"blocked": "blocked", "paused": "paused after failures", "list_empty": "list page empty",
                  "list_missing": "list page gone", "list_failed": "list page failed", "failing": "failing",
-                 "silent": "silent", "quiet": "no new notices", "list_page_failed": "a list page failed"}
+                 "silent": "silent", "quiet": "no new notices", "list_page_failed": "a list page failed",
+                 "spider_error": "crawl error", "not_html": "not a page"}
 
 
 def safe_url(url: str | None) -> str | None:
