@@ -144,7 +144,7 @@ def classify(title: str | None, body: str) -> str:
     if _not_inspection(title, body):
         return "other"
     opening = strip_quotes(body[:600])
-    lead = strip_quotes(_paragraphs(body, 2)[:400])
+    lead = _paragraphs(opening, 2)[:400]
     reported = bool(_BYLINE_RE.match(body.lstrip()))  # "本报讯", "记者", "…8月25日电"
     news_lead = reported or bool(_NEWS_TITLE_RE.search(title))
     if _INTRO_RE.search(opening) and not _ARRIVAL_RE.search(opening[: _INTRO_RE.search(opening).start()]):

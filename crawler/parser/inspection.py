@@ -193,7 +193,8 @@ def _recipient(source: str, text: str) -> str | None:
 def _org_of(text: str, title: str, clause: re.Match[str] | None, sentence: str) -> str | None:
     if clause is not None:
         # "对A开展常规巡察;对B开展专项巡察": the bodies are split over the kinds — no one body.
-        if len(_CLAUSE_RE.findall(_full_sentence(text, clause))) > 1:
+        full = _full_sentence(text, clause)
+        if full.count("对") > 1 and len(_VERB_LEVEL_RE.findall(full)) > 1:
             return None
         org = _fuller(one_org(cut_org(clause["org"]), text), _recipient(title, text))
         if org is None or _SELF_RE.match(org) or not _BODY_END_RE.search(org):
