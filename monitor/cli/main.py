@@ -93,9 +93,18 @@ class OneLineUsageError(click.UsageError):
 MAX_INT = 2**63 - 1
 
 
+class _Count(click.IntRange):
+    """A whole number written in ASCII digits (Python's int() also reads "٣" and "３" as 3)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip().lstrip("+-").isascii():
+            self.fail(f"{value!r} is not a whole number in ASCII digits", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def count_type(minimum: int = 1) -> click.IntRange:
     """An option's whole number from `minimum` up to MAX_INT."""
-    return click.IntRange(min=minimum, max=MAX_INT)
+    return _Count(min=minimum, max=MAX_INT)
 
 
 def user_errors() -> tuple[type[Exception], ...]:
