@@ -112,7 +112,8 @@ def find_inspection_period(
             start, end = first.start, first.end
             written = text[lo:hi][first.span[0] : first.span[1]]
             if anchor is None and "年" not in written:
-                start, end = _past(start, reference), _past(end, reference, shift_of=(first.start, start))
+                start = _past(start, reference)
+                end = _past(end, reference, shift_of=(first.start, start))
             return start, end, [f"inspection period: {p}" for p in first.problems]
     for lo, hi in first_sentence + [s for s in _sentences(text[:_HEAD]) if "巡" in text[s[0] : s[1]]]:
         m = _START_RE.search(text, lo, hi)
