@@ -120,3 +120,29 @@ def test_a_recheck_stops_on_a_signal_and_its_run_is_aborted(slow_portal) -> None
     assert err.strip().splitlines()[-1].startswith("Interrupted: SIGTERM")
     mode, status, problems = _runs(db)[-1]
     assert (mode, status) == ("recheck", "aborted") and "aborted: the re-check was interrupted" in problems
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("command", [["replica", "serve", "--port", "0"], ["serve", "--port", "0"],
+                                     ["demo", "--serve"]])
+def test_long_running_commands_stop_on_both_signals(slow_portal, command: list[str], signum: int) -> None:
+    server, config, db = slow_portal
+    if command[0] == "serve":  # the reader needs a database
+        server.faults.clear()
+        assert run_cli("crawl", "--config", config, "--db", db).returncode == 0
+    args = [sys.executable, "-m", "monitor", *command, "--db", str(db if command[0] != "demo" else db.with_name("demo.db"))]
+    process = subprocess.Popen(args, cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if command[0] == "demo":  # its crawls first, then it serves
+        deadline, line = time.monotonic() + 90, ""
+        while "still serving" not in line and time.monotonic() < deadline and process.poll() is None:
+            line = process.stderr.readline()
+    else:
+        time.sleep(2.5)
+    assert process.poll() is None, "it stopped by itself"
+    process.send_signal(signum)
+    try:
+        _, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signum, (command, process.returncode, err[-400:])
+    assert "Traceback" not in err
