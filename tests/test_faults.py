@@ -78,7 +78,10 @@ def test_the_catalogue_covers_the_issue() -> None:
                  "http_503_retry_after", "http_403", "http_404", "http_410", "challenge_412", "challenge_521",
                  "captcha", "login_redirect", "redirect_loop", "redirect_offsite", "empty_200",
                  "truncated_html", "gbk_as_utf8", "no_charset_gbk", "huge_10mb", "binary_as_html",
-                 "zero_items", "malformed_html"):
+                 "zero_items", "malformed_html",
+                 # issue 19: hostile templates and answers
+                 "cookie_script", "deep_nesting", "tracking_links", "ftp_link", "bad_url_link", "pdf_answer",
+                 "inflates_huge"):
         assert name in FAULTS
     assert fault("http_503", times=1) == Fault(status=503, times=1)
     with pytest.raises(KeyError, match="unknown fault"):
@@ -88,7 +91,7 @@ def test_the_catalogue_covers_the_issue() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"page": "pdf"}, "unknown page"),
+        ({"page": "docx"}, "unknown page"),
         ({"transform": "rot13"}, "unknown transform"),
         ({"wire": "pigeon"}, "unknown wire"),
         ({"status": 503, "transform": "truncate"}, "not status and transform"),
