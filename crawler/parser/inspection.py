@@ -28,7 +28,7 @@ _FEEDBACK_TO_RE = re.compile(
     r"|反馈了?对(?P<org2>[^,。;]{2,60}?)的(?:巡视|巡察)"
 )
 # "中央第四巡视组巡视山东省工作动员会": the team's name, then the body it inspects.
-_TEAM_INSPECTS_RE = re.compile(r"组(?:巡视|巡察)(?P<org>[^,。;]{2,30}?)(?:工作|情况|的|动员会|反馈会|反馈)")
+_TEAM_INSPECTS_RE = re.compile(r"组(?:巡视|巡察)(?P<org>[^,。;]{2,60}?)(?:工作|情况|的|动员会|反馈会|反馈)")
 _ENTERED_RE = re.compile(
     r"(?:巡视|巡察)组?(?:将|正式|已|已经|分别|先后)?(?:于[^,。;]{0,16}?)?进驻(?P<org>[^,。;进]{2,40}?)"
     r"(?:开展|进行|,|。|并|召开)"
@@ -53,7 +53,7 @@ _LIST_PART_RE = re.compile(r"、|和|及|所辖")
 # How a body's name ends (a subject of inspection such as "…资金管理使用" does not).
 _BODY_END_RE = re.compile(
     r"(?:委|组|局|院|镇|乡|村|司|厅|办|会|处|中心|组织|单位|机关|街道|社区|团|县|市|区|省|州|部|室|校|学|所|站|队|馆|场"
-    r"|厂|行|社|盟|旗|军|兵团|企业|集团|\))$"
+    r"|厂|行|社|盟|旗|军|兵团|企业|集团|支|\))$"
 )
 # "我院党组", "本局": the body names itself; its full name is written elsewhere ("中共莆田市中级人民法院党组").
 _SELF_RE = re.compile(r"^(?:我|本)(?P<rest>[\u4e00-\u9fff]{1,8})$")

@@ -30,6 +30,8 @@ from .text import (
 )
 from .timeline import find_timeline
 
+# Variant characters of traditional texts that t2s leaves as they are (陜西 → 陕西).
+_VARIANTS = str.maketrans({"陜": "陕", "峯": "峰", "綫": "线"})
 _UNNUMBERED_TEAM_RE = re.compile(r"第(?:机动|专项|提级|交叉)?(?:巡视|巡察)")
 
 
@@ -57,7 +59,8 @@ def build_notice(
     folded = close_cjk_gaps(strip_pinyin(folded))
     folded_title = close_cjk_gaps(strip_pinyin(folded_title)) if folded_title else None
     if script == "hant":
-        folded, folded_title = to_simplified(folded), to_simplified(folded_title) if folded_title else None
+        folded = to_simplified(folded).translate(_VARIANTS)
+        folded_title = to_simplified(folded_title).translate(_VARIANTS) if folded_title else None
     doc_type = classify(folded_title, folded)
     lines = folded.splitlines()
     signature = find_signature(lines)
