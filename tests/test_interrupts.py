@@ -146,3 +146,25 @@ def test_long_running_commands_stop_on_both_signals(slow_portal, command: list[s
         process.kill()
     assert process.returncode == 128 + signum, (command, process.returncode, err[-400:])
     assert "Traceback" not in err
+
+
+def test_a_killed_recheck_leaves_no_run_running(slow_portal) -> None:
+    """SIGKILL leaves no chance to close the run: the next re-check of the source, holding its
+    re-check lock, closes it as aborted."""
+    server, config, db = slow_portal
+    server.faults.clear()
+    assert run_cli("crawl", "--config", config, "--db", db).returncode == 0
+    server.faults["/xunshizgls/content/*"] = Fault(wire="drip", drip_seconds=0.4)
+    process = _start("recheck", config, db, "--all")
+    deadline = time.monotonic() + 30
+    while sum("content/post_" in r.path for r in server.requests) < 33 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.kill()
+    process.communicate(timeout=10)
+    assert _runs(db)[-1][:2] == ("recheck", "running")
+    server.faults.clear()
+    again = run_cli("recheck", "--all", "--limit", "1", "--config", config, "--db", db)
+    assert again.returncode == 0, again.stderr
+    runs = _runs(db)
+    assert runs[-2][:2] == ("recheck", "aborted") and runs[-1][:2] == ("recheck", "completed"), runs
+    assert not [r for r in runs if r[1] == "running"]

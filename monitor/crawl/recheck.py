@@ -15,6 +15,7 @@ A run ended by an exception or a cancellation (Ctrl-C, SIGTERM) is recorded as a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -34,6 +35,7 @@ from monitor.crawl.download import ACCEPT_ENCODING, RobotsRules, read_body
 from monitor.crawl.politeness import DomainGate
 from monitor.shutdown import SHUTDOWN
 from monitor.store.db import Store
+from monitor.store.locks import RecheckBusy, recheck_lock
 from monitor.store.records import Known, RecheckPolicy
 from monitor.window import china_today
 
@@ -78,8 +80,13 @@ async def recheck(config: Config, sources: Sequence[Source], store: Store, limit
                   today: date | None = None, everything: bool = False,
                   on_progress: Progress | None = None) -> list[RecheckResult]:
     today = today or china_today()  # window open → due: China's date
-    by_id = {s.id: s for s in sources}
-    candidates = store.recheck_candidates(today, limit, by_id, RecheckPolicy(everything=everything))
+    locks = contextlib.ExitStack()
+    try:
+        by_id = _locked_sources(store, sources, locks)
+        candidates = store.recheck_candidates(today, limit, by_id, RecheckPolicy(everything=everything))
+    except BaseException:
+        locks.close()
+        raise
     results = {s.id: RecheckResult(s.id) for s in sources}
     user_agent = config.defaults.user_agent or crawl_defaults.USER_AGENT
     headers = {"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING}
@@ -110,7 +117,23 @@ async def recheck(config: Config, sources: Sequence[Source], store: Store, limit
     finally:
         unregister()
         _finish_runs(store, results.values(), finished)
+        locks.close()
     return list(results.values())
+
+
+def _locked_sources(store: Store, sources: Sequence[Source], locks: contextlib.ExitStack) -> dict[str, Source]:
+    """The sources this call may re-check, each with its re-check lock taken (held in `locks`):
+    one being re-checked by another process is left to it. Runs left `running` by a re-check
+    that died (SIGKILL) are closed as aborted, now that no live process can own them."""
+    mine = {}
+    for source in sources:
+        try:
+            locks.enter_context(recheck_lock(store.path, source.id))
+        except RecheckBusy:
+            continue
+        store.abort_orphaned_runs(source.id, "the re-check's process ended without closing it", recheck=True)
+        mine[source.id] = source
+    return mine
 
 
 def _finish_runs(store: Store, results: Sequence[RecheckResult] | object, finished: bool) -> None:

@@ -50,6 +50,21 @@ async def source_lock(db_path: str | Path, source_id: str, wait: float = 60.0) -
         yield
 
 
+class RecheckBusy(RuntimeError):
+    """Another process is re-checking this source's notices in this database."""
+
+
+@contextmanager
+def recheck_lock(db_path: str | Path, source_id: str) -> Iterator[None]:
+    """Held while a re-check has a run open for the source (not waited for: a source being
+    re-checked by another process is skipped). Whoever holds it may close runs left `running` by
+    a re-check that died (SIGKILL): no live process owns them."""
+    message = "{db}: source '{id}' is being re-checked by {holder}"
+    with _Flock(lock_path(db_path, f"{source_id}.recheck"), 0, RecheckBusy, message, db=db_path, id=source_id) as lock:
+        lock.attempt()
+        yield
+
+
 @contextmanager
 def digest_lock(db_path: str | Path, target_id: str, wait: float = 60.0) -> Iterator[None]:
     """Held around one target's "read the ledger, build, deliver, record" (blocking, as delivery is)."""

@@ -36,13 +36,16 @@ class RunLog(Connection):
         with self._write():
             self.db["runs"].update(run_id, update)
 
-    def abort_orphaned_runs(self, source_id: str, reason: str = "the crawl's process ended without closing it") -> int:
+    def abort_orphaned_runs(self, source_id: str, reason: str = "the crawl's process ended without closing it",
+                            recheck: bool = False) -> int:
         """Runs of this source still marked `running`: their process died (the caller holds the
-        source's crawl lock, so no live process owns them). Mark them aborted; return how many."""
+        source's crawl lock — or, with `recheck`, its re-check lock — so no live process owns
+        them). Mark them aborted; return how many."""
         now = utcnow()
+        mode = "mode = 'recheck'" if recheck else "mode != 'recheck'"
         with self._write():
             rows = list(self.db.query("select id, problems from runs where source_id = ? and status = 'running' "
-                                      "and mode != 'recheck'", [source_id]))
+                                      f"and {mode}", [source_id]))
             for row in rows:
                 problems = [*json.loads(row["problems"] or "[]"), f"aborted: {reason}"]
                 self.db["runs"].update(row["id"], {"status": "aborted", "finished_at": now,
