@@ -13,8 +13,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import DetailFailure, ListingItem, NoticeItem
+from monitor.shutdown import SHUTDOWN
 from monitor.store.db import Store
 from monitor.store.writer import StoreWriter
+
+# After SIGINT/SIGTERM a crawl closes once its downloads in flight end — a page dripping for a
+# minute would keep its run open. This long after the signal, what was written is kept and the run
+# closed as aborted without waiting (before monitor.crawl.runner.STOP_GRACE cancels the crawl).
+ABANDON_AFTER = 6.0
 
 
 def run_status(finish_reason: str, stats: dict[str, Any]) -> str:
@@ -34,6 +40,7 @@ class StorePipeline:
         self.removal_after = removal_after
         self.store: Store | None = None
         self.writer: StoreWriter | None = None
+        self._unregister: Any = lambda: None  # SHUTDOWN.on_stop's, once the spider is open
         self.run_id: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None  # the reactor's, set by open_spider
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -57,6 +64,23 @@ class StorePipeline:
         self.run_id = self.store.start_run(source.id, mode="full" if spider.full else "incremental")
         self._loop = asyncio.get_event_loop()
         self.writer = StoreWriter(self.store, self.run_id, self._count)
+        self._unregister = SHUTDOWN.on_stop(lambda: asyncio.get_running_loop().call_later(ABANDON_AFTER, self.abandon))
+
+    def abandon(self) -> None:
+        """The crawl did not close in time after a stop signal: write what is queued, close the run
+        as aborted (spider_closed, if it comes later, finds nothing left to do)."""
+        if self.store is None or self.run_id is None or self.writer is None:
+            return
+        writer, self.writer = self.writer, None
+        writer.close()
+        stats = self.crawler.stats.get_stats()
+        pages = int(stats.get("source/pages/list", 0)) + int(stats.get("source/pages/detail", 0))
+        problems = [*getattr(self.crawler.spider, "problems", []),
+                    f"aborted: stopped by a signal with downloads still in flight ({ABANDON_AFTER:g} s later)"]
+        self.store.finish_run(self.run_id, "aborted", pages, problems, stats,
+                              requests=int(stats.get("downloader/request_count", 0)))
+        self.store.close()
+        self.store = None
 
     def _count(self, outcomes: list[str]) -> None:
         """From the writer thread, once per transaction: counted on the reactor's thread, where the
@@ -77,6 +101,7 @@ class StorePipeline:
 
     async def spider_closed(self, spider: Any, reason: str) -> None:
         """Write what is queued, then finalise the run row (completed / aborted / failed)."""
+        self._unregister()
         if self.store is None or self.run_id is None or self.writer is None:
             return
         writer, self.writer = self.writer, None

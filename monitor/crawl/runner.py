@@ -218,6 +218,7 @@ def run_reactor(main: Callable[[], Awaitable[T]]) -> T:
         if outcome["failure"].check(Interrupted):
             outcome["failure"].raiseException()  # the work's own account of what it kept
         if SHUTDOWN.requested:
-            raise Interrupted(SHUTDOWN.signum or 2, "stopped before the work closed")
+            raise Interrupted(SHUTDOWN.signum or 2, "stopped with downloads still in flight; what was fetched "
+                              "is stored, runs recorded as aborted")
         outcome["failure"].raiseException()
     return outcome.get("result")  # type: ignore[return-value]
