@@ -168,3 +168,21 @@ def test_a_killed_recheck_leaves_no_run_running(slow_portal) -> None:
     runs = _runs(db)
     assert runs[-2][:2] == ("recheck", "aborted") and runs[-1][:2] == ("recheck", "completed"), runs
     assert not [r for r in runs if r[1] == "running"]
+
+
+def test_a_download_still_in_flight_does_not_keep_the_run_open(slow_portal) -> None:
+    server, config, db = slow_portal
+    site = server.sites[0]
+    stuck = site.detail_url(site.newest_first()[3].post_id)
+    server.faults[stuck] = Fault(wire="drip", drip_seconds=120)  # far longer than any grace
+    process = _start("crawl", config, db)
+    deadline = time.monotonic() + 30
+    while not any(stuck in r.path for r in server.requests) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=STOP_WITHIN + 5)
+    assert process.returncode == 130 and "Traceback" not in err, err
+    [(_, status, problems)] = _runs(db)
+    assert status == "aborted" and any("in flight" in p for p in problems), problems
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from notices").fetchone()[0] >= 3
