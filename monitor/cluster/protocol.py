@@ -1,0 +1,64 @@
+"""What travels over Redis: key names, a crawl job, and the messages of the outcome stream.
+
+Jobs go through arq (its queue, retries and in-progress leases); outcomes come back on one Redis
+stream read by the coordinator's consumer group and acknowledged after they are committed, so a
+coordinator restart re-reads what it had not committed. Payloads are pickled, as arq's own are:
+Redis is inside the cluster's trust boundary (docs/scale-out.md).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from typing import Any
+
+PREFIX = "noticewatch:"
+QUEUE = PREFIX + "queue"  # arq's queue name
+STREAM = PREFIX + "outcomes"
+GROUP = "coordinator"
+WORKERS = PREFIX + "workers"  # hash: worker id -> pickled WorkerRecord
+TASK = "crawl_source"  # the arq function's name
+
+
+def lease_key(domain: str) -> str:
+    return f"{PREFIX}lease:{domain}"
+
+
+def pause_key(domain: str) -> str:
+    return f"{PREFIX}pause:{domain}"
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    """One source's crawl, handed out by the coordinator. `known`/`listed` are what the store knows
+    of the source's lists (the incremental crawl's input: workers have no database)."""
+
+    job_id: str
+    source_id: str
+    domain: str
+    full: bool = False
+    known: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    listed: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One stream message: `start` (a worker began the job), `item` (a NoticeItem, DetailFailure
+    or ListingItem) or `end` (status, pages, problems, stats, requests)."""
+
+    job_id: str
+    source_id: str
+    kind: str  # start | item | end
+    data: Any = None
+    worker: str = ""
+
+
+def encode(outcome: Outcome) -> dict[bytes, bytes]:
+    return {b"o": pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)}
+
+
+def decode(fields: dict[bytes, bytes]) -> Outcome:
+    value = pickle.loads(fields[b"o"])
+    if not isinstance(value, Outcome):
+        raise ValueError(f"not an outcome message: {type(value).__name__}")
+    return value
