@@ -97,7 +97,7 @@ def test_gbk_encoding_is_widened_to_gb18030() -> None:
             "c.yaml: defaults: unknown key 'retrys' (valid: schedule, max_pages, download_delay",
         ),
         ({"storage": {"file": "x"}}, "c.yaml: storage: unknown key 'file' (valid: path)"),
-        ({"source": []}, "c.yaml: unknown key 'source' (valid: defaults, storage, sources, digest)"),
+        ({"source": []}, "c.yaml: unknown key 'source' (valid: defaults, storage, sources, digest, cluster)"),
         ({"sources": {"id": "x"}}, "c.yaml: sources: expected a list of sources, got dict"),
         (["a"], "c.yaml: expected a mapping of keys, got list"),
     ],

@@ -105,6 +105,7 @@ class Config:
     storage: Storage
     sources: tuple[Source, ...]
     digest: Any = None  # monitor.config.digest.DigestConfig (digest section: targets, days)
+    cluster: Any = None  # monitor.config.cluster.ClusterConfig (cluster section: redis URL, timings)
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:
@@ -114,7 +115,7 @@ class Config:
         raise ConfigError(f"{self.path}: no source with id '{source_id}' (known: {known})")
 
 
-TOP_KEYS = ("defaults", "storage", "sources", "digest")
+TOP_KEYS = ("defaults", "storage", "sources", "digest", "cluster")
 DEFAULT_KEYS = tuple(Defaults.__dataclass_fields__)
 STORAGE_KEYS = ("path",)
 COMMON_SOURCE_KEYS = (
@@ -234,7 +235,11 @@ def parse_config(data: Any, path: Path | None = None, *, full_check: bool = True
         sources.append(source)
 
     digest = parse_digest_config(data.get("digest"), f"{where}: digest", path)
-    return Config(path=path, defaults=defaults, storage=storage, sources=tuple(sources), digest=digest)
+    from monitor.config.cluster import parse_cluster_config
+
+    cluster = parse_cluster_config(data.get("cluster"), f"{where}: cluster")
+    return Config(path=path, defaults=defaults, storage=storage, sources=tuple(sources), digest=digest,
+                  cluster=cluster)
 
 
 def _parse_defaults(data: Any, where: str, full_check: bool = True) -> Defaults:
