@@ -32,8 +32,12 @@ def register(cli: click.Group) -> None:
         default=None,
         help="Also append the log to this file (reopened if rotated away).",
     )
+    @click.option("--redis", "redis_option", metavar="URL", default=None,
+                  help="Coordinate a cluster: hand crawls to `noticewatch worker`s through this Redis "
+                       "(default: the config's cluster.redis; none: crawl here).")
+    @click.option("--once", is_flag=True, help="With --redis: queue every enabled source now, exit when all are stored.")
     @common_options
-    def daemon(ctx: Context, log_file: Path | None) -> None:
+    def daemon(ctx: Context, log_file: Path | None, redis_option: str | None, once: bool) -> None:
         """Run in the foreground: crawl every enabled source on its schedule, re-check on `recheck_schedule`.
 
         Logs to stderr (and --log-file). SIGTERM or Ctrl-C stops it cleanly: running crawls close within
@@ -46,6 +50,7 @@ def register(cli: click.Group) -> None:
           noticewatch daemon --config config.yaml --db noticewatch.db
           noticewatch daemon -v --log-file /var/log/noticewatch/daemon.log
           noticewatch status          # from another shell
+          noticewatch daemon --redis redis://10.0.0.5:6379/0   # coordinator; see docs/scale-out.md
         """
         from monitor.daemon.lifecycle import DaemonError, run_daemon
         from monitor.digest.run import scheduled_digest
@@ -55,6 +60,14 @@ def register(cli: click.Group) -> None:
         configure_daemon_logging(log_file, debug=logging.getLogger().level <= logging.DEBUG)
         if not any(s.enabled for s in config.sources):
             raise UserError(f"{config.path}: no enabled sources to schedule")
+        from monitor.cli.cluster import redis_url, run_coordinator_command
+
+        url = redis_url(redis_option, config)
+        if url:
+            run_coordinator_command(config, ctx.db_path(), url, once)
+            return
+        if once:
+            raise UserError("--once needs --redis URL (or cluster.redis in the config)")
         try:
             code = run_daemon(
                 config, ctx.db_path(), digest=scheduled_digest, log_level="INFO" if verbose else "WARNING"
@@ -65,8 +78,10 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+    @click.option("--redis", "redis_option", metavar="URL", default=None,
+                  help="Also show the cluster's workers and queue (default: the config's cluster.redis).")
     @common_options
-    def status(ctx: Context, as_json: bool) -> None:
+    def status(ctx: Context, as_json: bool, redis_option: str | None) -> None:
         """Per source: last run and its result, next run, health and counts; and whether the daemon runs.
 
         Health is ok, failing (last crawls failed), blocked (challenge or ban page; domain paused),
@@ -90,6 +105,11 @@ def register(cli: click.Group) -> None:
             return
         console().print(daemon_line(report))
         console().print(status_table(report))
+        from monitor.cli.cluster import cluster_lines, redis_url
+
+        url = redis_url(redis_option, ctx.config_if_present(full_check=False))
+        for line in cluster_lines(url) if url else []:
+            console().print(line, markup=False, highlight=False)
 
 
 def configure_daemon_logging(log_file: Path | None, debug: bool = False) -> None:

@@ -46,6 +46,7 @@ COMMAND_MODULES = {
     "replica": "monitor.cli.demo",
     "discover": "monitor.cli.discover",
     "serve": "monitor.cli.serve",
+    "worker": "monitor.cli.cluster",
 }
 
 # Errors printed as one line `Error: …` (exit code 1), as (module, class): a module that was never
