@@ -170,3 +170,10 @@ class CrawlWorker:
             with contextlib.suppress(Exception):  # Redis blips are the main loop's to report
                 await publish(self.redis, self.record.beat())
             await asyncio.sleep(HEARTBEAT)
+
+
+def run_worker(config: Config, options: WorkerOptions) -> None:
+    """Run one worker on the asyncio reactor until SIGINT/SIGTERM (or, in burst mode, an empty queue)."""
+    from monitor.crawl.runner import run_reactor
+
+    run_reactor(lambda: CrawlWorker(config, options).run())

@@ -1,0 +1,176 @@
+"""`noticewatch daemon --redis URL`: schedule sources as the daemon does, hand each due source to the
+arq queue, and be the one writer of the store by applying the outcome stream (monitor.cluster.apply).
+
+The stream is read through a consumer group and acknowledged after commit: a coordinator restarted
+(or Redis restarted with its data) re-reads what it had not committed. Redis unreachable: one line,
+wait, try again; nothing is written to the store meanwhile, so it stays consistent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.domains import registered_domain
+from monitor.cluster.apply import JOBS_TABLE, OutcomeApplier
+from monitor.cluster.protocol import GROUP, QUEUE, STREAM, TASK, CrawlJob, decode
+from monitor.config.loader import Config, Source
+from monitor.schedule import parse_schedule
+from monitor.shutdown import SHUTDOWN
+from monitor.store.db import Store
+
+logger = logging.getLogger(__name__)
+
+RETRY_REDIS = 2.0
+BATCH = 200  # stream messages per transaction
+
+
+@dataclass(frozen=True)
+class CoordinatorOptions:
+    redis_url: str
+    once: bool = False  # enqueue every enabled source now, exit when all their runs are recorded
+
+
+class Coordinator:
+    def __init__(self, config: Config, db_path: str, options: CoordinatorOptions):
+        self.config = config
+        self.options = options
+        self.store = Store(db_path, removal_after=config.defaults.removal_after_failures)
+        self.applier = OutcomeApplier(self.store, config)
+        self.consumer = f"{socket.gethostname()}"
+        self.redis: Any = None
+        self.waiting: set[str] = set()  # --once: job ids not yet finished
+        self.last_job: dict[str, str] = {}  # source id -> its latest job id
+
+    def enabled(self) -> list[Source]:
+        return [s for s in self.config.sources if s.enabled]
+
+    # -- handing out ------------------------------------------------------------------------
+
+    async def enqueue(self, source: Source, due: datetime | None = None) -> str | None:
+        """Queue one crawl of `source` (unless its previous one is still queued or running)."""
+        from arq.jobs import Job, JobStatus
+
+        previous = self.last_job.get(source.id)
+        if previous:
+            status = await Job(previous, self.redis, _queue_name=QUEUE).status()
+            if status in (JobStatus.queued, JobStatus.deferred, JobStatus.in_progress):
+                logger.info("%s: previous crawl %s still %s; not queued again", source.id, previous, status.value)
+                return None
+        due = due or datetime.now(UTC)
+        job_id = f"{source.id}@{due.strftime('%Y%m%dT%H%M%S')}"  # the same due time queues once
+        job = CrawlJob(job_id, source.id, registered_domain(source.start_urls[0]),
+                       known=self.store.known_listing(source.id), listed=self.store.skipped_listing(source.id))
+        queued = await self.redis.enqueue_job(TASK, job, _job_id=job_id, _queue_name=QUEUE)
+        self.last_job[source.id] = job_id
+        if queued is not None:
+            logger.info("%s: queued %s", source.id, job_id)
+        return job_id
+
+    def _scheduler(self) -> Any:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        tz = self.config.defaults.timezone
+        scheduler = AsyncIOScheduler(timezone=tz)
+        for source in self.enabled():
+            trigger = parse_schedule(source.schedule).spread(source.id, tz).trigger(self.config.defaults.jitter, tz)
+            never = not list(self.store.db.query("select 1 from runs where source_id = ? limit 1", [source.id]))
+            scheduler.add_job(self._due, trigger, args=[source], id=source.id, max_instances=1, coalesce=True,
+                              misfire_grace_time=int(self.config.defaults.misfire_grace),
+                              next_run_time=datetime.now(UTC) if never else None)
+        return scheduler
+
+    async def _due(self, source: Source) -> None:
+        with contextlib.suppress(ConnectionError, OSError):  # Redis down: the next fire time tries again
+            await self.enqueue(source)
+
+    # -- taking back ------------------------------------------------------------------------
+
+    async def consume(self) -> None:
+        """Apply the stream: first what this consumer had read but not acknowledged, then new messages."""
+        with contextlib.suppress(Exception):  # BUSYGROUP: the group exists
+            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        cursor = "0"
+        while not SHUTDOWN.requested:
+            answer = await self.redis.xreadgroup(GROUP, self.consumer, {STREAM: cursor}, count=BATCH, block=500)
+            messages = answer[0][1] if answer else []
+            if cursor == "0" and not messages:
+                cursor = ">"  # the pending backlog is done
+                continue
+            if not messages:
+                if self.options.once and not self._unfinished():
+                    return
+                continue
+            outcomes = [decode(fields) for _, fields in messages]
+            self.applier.apply(outcomes)  # committed ...
+            await self.redis.xack(STREAM, GROUP, *[mid for mid, _ in messages])  # ... then acknowledged
+            if self.options.once and not self._unfinished():
+                return
+
+    def _unfinished(self) -> set[str]:
+        if not self.waiting:
+            return set()
+        marks = ",".join("?" * len(self.waiting))
+        done = {r["job_id"] for r in self.store.db.query(
+            f"select job_id from {JOBS_TABLE} where finished_at is not null and job_id in ({marks})", list(self.waiting))}
+        self.waiting -= done
+        return self.waiting
+
+    # -- running ----------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        scheduler = None if self.options.once else self._scheduler()
+        try:
+            while not SHUTDOWN.requested:
+                try:
+                    await self._run_connected(scheduler)
+                    return
+                except (ConnectionError, OSError, TimeoutError) as exc:
+                    if SHUTDOWN.requested:
+                        return
+                    logger.warning("redis at %s unreachable (%s); retrying in %g s",
+                                   self.options.redis_url, exc or type(exc).__name__, RETRY_REDIS)
+                    await asyncio.sleep(RETRY_REDIS)
+        finally:
+            if scheduler is not None and scheduler.running:
+                scheduler.shutdown(wait=False)
+            self.store.close()
+
+    async def _run_connected(self, scheduler: Any) -> None:
+        from arq import create_pool
+        from arq.connections import RedisSettings
+
+        settings = RedisSettings.from_dsn(self.options.redis_url)
+        settings.conn_retries = 0
+        self.redis = await create_pool(settings, default_queue_name=QUEUE)
+        try:
+            if self.options.once and not self.waiting:
+                for source in self.enabled():
+                    job_id = await self.enqueue(source)
+                    if job_id:
+                        self.waiting.add(job_id)
+            if scheduler is not None and not scheduler.running:
+                scheduler.start()
+            consumer = asyncio.ensure_future(self.consume())
+            unregister = SHUTDOWN.on_stop(consumer.cancel)
+            try:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await consumer
+            finally:
+                unregister()
+        finally:
+            with contextlib.suppress(Exception):
+                await self.redis.aclose()
+
+
+def run_coordinator(config: Config, db_path: str, options: CoordinatorOptions) -> None:
+    """Run the coordinator on the asyncio reactor until SIGINT/SIGTERM (or, with `once`, until done)."""
+    from monitor.crawl.runner import run_reactor
+
+    Store(db_path).close()  # create/migrate now: a bad --db fails before anything is queued
+    run_reactor(lambda: Coordinator(config, db_path, options).run())
