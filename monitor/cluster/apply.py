@@ -71,6 +71,11 @@ class OutcomeApplier:
             return "duplicate"  # a retaken job's late messages: the run is already recorded
         if outcome.kind == "start":
             return self._start(outcome, job)
+        if outcome.kind == "dropped" and job is None:  # never started: no run to record
+            logger.warning("job %s dropped by worker %s: %s", outcome.job_id, outcome.worker, outcome.data)
+            self.store.db.execute(f"insert into {JOBS_TABLE} (job_id, source_id, worker, finished_at) "
+                                  "values (?, ?, ?, datetime('now'))", [outcome.job_id, outcome.source_id, outcome.worker])
+            return "dropped"
         if job is None:
             return "orphan"  # never seen its start (cannot happen: a stream keeps order per job)
         if outcome.kind == "item":

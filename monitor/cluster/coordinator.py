@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import redis.exceptions
+
 from crawler.domains import registered_domain
 from monitor.cluster.apply import JOBS_TABLE, OutcomeApplier
-from monitor.cluster.protocol import GROUP, QUEUE, STREAM, TASK, CrawlJob, decode
+from monitor.cluster.protocol import GROUP, QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, decode
 from monitor.config.loader import Config, Source
 from monitor.schedule import parse_schedule
 from monitor.shutdown import SHUTDOWN
@@ -44,8 +46,11 @@ class Coordinator:
         self.applier = OutcomeApplier(self.store, config)
         self.consumer = f"{socket.gethostname()}"
         self.redis: Any = None
-        self.waiting: set[str] = set()  # --once: job ids not yet finished
+        # Jobs queued and not yet finished in the store: queued again (same id) after a reconnection,
+        # in case Redis lost them (restarted without persistence).
+        self.pending: dict[str, tuple[Source, datetime]] = {}
         self.last_job: dict[str, str] = {}  # source id -> its latest job id
+        self.connected_before = False
 
     def enabled(self) -> list[Source]:
         return [s for s in self.config.sources if s.enabled]
@@ -68,6 +73,7 @@ class Coordinator:
                        known=self.store.known_listing(source.id), listed=self.store.skipped_listing(source.id))
         queued = await self.redis.enqueue_job(TASK, job, _job_id=job_id, _queue_name=QUEUE)
         self.last_job[source.id] = job_id
+        self.pending[job_id] = (source, due)
         if queued is not None:
             logger.info("%s: queued %s", source.id, job_id)
         return job_id
@@ -86,18 +92,23 @@ class Coordinator:
         return scheduler
 
     async def _due(self, source: Source) -> None:
-        with contextlib.suppress(ConnectionError, OSError):  # Redis down: the next fire time tries again
+        with contextlib.suppress(*REDIS_DOWN):  # Redis down: re-queued on reconnection
             await self.enqueue(source)
 
     # -- taking back ------------------------------------------------------------------------
 
     async def consume(self) -> None:
         """Apply the stream: first what this consumer had read but not acknowledged, then new messages."""
-        with contextlib.suppress(Exception):  # BUSYGROUP: the group exists
-            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        await self._create_group()
         cursor = "0"
         while not SHUTDOWN.requested:
-            answer = await self.redis.xreadgroup(GROUP, self.consumer, {STREAM: cursor}, count=BATCH, block=500)
+            try:
+                answer = await self.redis.xreadgroup(GROUP, self.consumer, {STREAM: cursor}, count=BATCH, block=500)
+            except redis.exceptions.ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                await self._create_group()  # Redis restarted empty
+                continue
             messages = answer[0][1] if answer else []
             if cursor == "0" and not messages:
                 cursor = ">"  # the pending backlog is done
@@ -112,14 +123,18 @@ class Coordinator:
             if self.options.once and not self._unfinished():
                 return
 
+    async def _create_group(self) -> None:
+        with contextlib.suppress(redis.exceptions.ResponseError):  # BUSYGROUP: the group exists
+            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+
     def _unfinished(self) -> set[str]:
-        if not self.waiting:
-            return set()
-        marks = ",".join("?" * len(self.waiting))
-        done = {r["job_id"] for r in self.store.db.query(
-            f"select job_id from {JOBS_TABLE} where finished_at is not null and job_id in ({marks})", list(self.waiting))}
-        self.waiting -= done
-        return self.waiting
+        """Pending job ids not yet finished in the store (forgetting those that are)."""
+        if self.pending:
+            marks = ",".join("?" * len(self.pending))
+            for row in self.store.db.query(f"select job_id from {JOBS_TABLE} where finished_at is not null "
+                                           f"and job_id in ({marks})", list(self.pending)):
+                self.pending.pop(row["job_id"], None)
+        return set(self.pending)
 
     # -- running ----------------------------------------------------------------------------
 
@@ -130,7 +145,7 @@ class Coordinator:
                 try:
                     await self._run_connected(scheduler)
                     return
-                except (ConnectionError, OSError, TimeoutError) as exc:
+                except REDIS_DOWN as exc:
                     if SHUTDOWN.requested:
                         return
                     logger.warning("redis at %s unreachable (%s); retrying in %g s",
@@ -149,11 +164,15 @@ class Coordinator:
         settings.conn_retries = 0
         self.redis = await create_pool(settings, default_queue_name=QUEUE)
         try:
-            if self.options.once and not self.waiting:
+            if self.connected_before:
+                for job_id in sorted(self._unfinished()):  # same id: queued once even if Redis kept it
+                    source, due = self.pending[job_id]
+                    self.last_job.pop(source.id, None)
+                    await self.enqueue(source, due)
+            elif self.options.once:
                 for source in self.enabled():
-                    job_id = await self.enqueue(source)
-                    if job_id:
-                        self.waiting.add(job_id)
+                    await self.enqueue(source)
+            self.connected_before = True
             if scheduler is not None and not scheduler.running:
                 scheduler.start()
             consumer = asyncio.ensure_future(self.consume())

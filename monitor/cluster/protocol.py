@@ -12,12 +12,20 @@ import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
+import redis.exceptions
+
 PREFIX = "noticewatch:"
 QUEUE = PREFIX + "queue"  # arq's queue name
 STREAM = PREFIX + "outcomes"
 GROUP = "coordinator"
 WORKERS = PREFIX + "workers"  # hash: worker id -> pickled WorkerRecord
 TASK = "crawl_source"  # the arq function's name
+
+
+# Redis unreachable, restarting or still loading its data: wait and try again (redis-py's
+# ConnectionError is not the builtin one; BusyLoadingError is one of its ConnectionErrors).
+REDIS_DOWN = (ConnectionError, OSError, TimeoutError, redis.exceptions.ConnectionError,
+              redis.exceptions.TimeoutError)
 
 
 def lease_key(domain: str) -> str:
@@ -48,7 +56,7 @@ class Outcome:
 
     job_id: str
     source_id: str
-    kind: str  # start | item | end
+    kind: str  # start | item | end | dropped (the worker's config has no such enabled source)
     data: Any = None
     worker: str = ""
 

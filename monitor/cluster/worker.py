@@ -21,7 +21,7 @@ from typing import Any
 from crawler import parsepool
 from crawler.kinds import spider_for
 from monitor.cluster.lease import DomainLease, domain_paused, pause_domain
-from monitor.cluster.protocol import QUEUE, STREAM, TASK, CrawlJob, Outcome, encode
+from monitor.cluster.protocol import QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, Outcome, encode
 from monitor.cluster.registry import HEARTBEAT, WorkerRecord, publish, withdraw
 from monitor.cluster.relay import RELAYS
 from monitor.config.loader import Config
@@ -64,6 +64,9 @@ class CrawlWorker:
         if source is None:
             logger.warning("dropping job %s: source %r is not (or no longer) enabled in %s",
                            job.job_id, job.source_id, self.config.path)
+            reason = f"source not enabled in {self.config.path} on {self.record.host}"
+            await self.redis.xadd(STREAM, encode(Outcome(job.job_id, job.source_id, "dropped", reason,
+                                                         self.record.worker_id)))
             return "dropped"
         paused = await domain_paused(self.redis, job.domain)
         if paused:
@@ -128,7 +131,7 @@ class CrawlWorker:
                     try:
                         await self._run_connected()
                         return
-                    except (ConnectionError, OSError, TimeoutError) as exc:
+                    except REDIS_DOWN as exc:
                         if SHUTDOWN.requested:
                             return
                         logger.warning("redis at %s unreachable (%s); retrying in %g s",
