@@ -4,6 +4,7 @@ against replica portals on four loopback hosts; one worker killed -9 mid-crawl."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import socket
@@ -34,25 +35,49 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    data = tmp_path / "redis"
-    data.mkdir()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(data)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+class RedisServer:
+    """A real redis-server on a free port in a tmp dir; `restart()` keeps port and data (AOF)."""
+
+    def __init__(self, folder: Path, aof: bool = False):
+        self.port = free_port()
+        self.folder = folder
+        self.aof = aof
+        self.process: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.aof else ["--appendonly", "no"]
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                                         "--save", "", *persistence, "--dir", str(self.folder)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
             time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(folder, aof=True).start()
+    try:
+        yield server
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
 
 
 class TimedReplica(ReplicaServer):
@@ -78,14 +103,14 @@ def overlaps(timed: list[tuple[float, float, str]]) -> list[str]:
     return [f"{a[2]} and {b[2]}" for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1]]
 
 
-def cluster_config(servers: list[TimedReplica], redis_url: str) -> dict:
+def cluster_config(servers: list[TimedReplica], redis_url: str, job_timeout: float = 5) -> dict:
     sources = [
         {"id": f"{site.id}_{i}", "name": site.column_name, "kind": "nfcms",
          "start_urls": [server.url(f"{site.column}index.html")], "max_pages": 10, "schedule": "every 1h"}
         for i, server in enumerate(servers) for site in server.sites
     ]
     return {"defaults": {"download_delay": 0, "retries": 0, "jitter": 0},
-            "cluster": {"redis": redis_url, "job_timeout": 5, "lease_ttl": 2},
+            "cluster": {"redis": redis_url, "job_timeout": job_timeout, "lease_ttl": 2},
             "sources": sources}
 
 
@@ -145,3 +170,100 @@ def test_three_workers_one_killed_every_notice_once_no_host_twice(tmp_path: Path
     finally:
         for server in servers:
             server.stop()
+
+
+def stored_once(db: Path, servers: list[TimedReplica]) -> list[str]:
+    expected = {s.url(site.detail_url(n.post_id)) for s in servers for site in s.sites for n in site.notices}
+    with Store(db) as store:
+        stored = sorted(n.notice.url for n in store.notices())
+        problems = [] if stored == sorted(expected) else [f"{len(stored)} stored, {len(expected)} expected"]
+        if store.count("notice_versions") != len(expected):
+            problems.append(f"{store.count('notice_versions')} versions")
+    return problems
+
+
+def test_redis_restart_mid_crawl_waits_retries_and_stores_each_notice_once(tmp_path: Path,
+                                                                            redis_server: RedisServer) -> None:
+    servers = [TimedReplica(build_demo_sites(), host=host).start() for host in HOSTS[:2]]
+    try:
+        config = tmp_path / "config.yaml"
+        config.write_text(json.dumps(cluster_config(servers, redis_server.url, job_timeout=20)), encoding="utf-8")
+        db = tmp_path / "cluster.db"
+        worker = start("worker", "--config", str(config))
+        coordinator = start("daemon", "--config", str(config), "--db", str(db), "--once")
+        deadline = time.monotonic() + 20
+        while sum(len(s.timed) for s in servers) < 15 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        redis_server.stop()  # mid-crawl
+        time.sleep(3)
+        redis_server.start()
+        try:
+            coordinator.wait(timeout=60)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            _, worker_err = worker.communicate(timeout=30)
+        _, err = coordinator.communicate()
+        assert coordinator.returncode == 0, err
+        assert worker.returncode in (0, 143), worker_err[-2000:]
+        for text in (err, worker_err):
+            assert "unreachable" in text and "retrying in" in text
+            assert "Traceback" not in text.split("unreachable")[0][-300:]
+        assert stored_once(db, servers) == []
+        with Store(db) as store:
+            runs = list(store.db.query("select source_id, status from runs"))
+        assert sorted(r["source_id"] for r in runs) == sorted(s["id"] for s in
+                                                              cluster_config(servers, redis_server.url)["sources"])
+        assert {r["status"] for r in runs} == {"completed"}
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_job_for_a_source_not_in_the_worker_config_is_dropped_with_a_line(tmp_path: Path, redis_url: str) -> None:
+    servers = [TimedReplica(build_demo_sites()[:1], host=HOSTS[0]).start()]
+    try:
+        full = cluster_config(servers, redis_url)
+        config = tmp_path / "config.yaml"
+        config.write_text(json.dumps(full), encoding="utf-8")
+        old = tmp_path / "old.yaml"
+        old.write_text(json.dumps({**full, "sources": [{**full["sources"][0], "id": "other"}]}), encoding="utf-8")
+        db = tmp_path / "cluster.db"
+        coordinator = start("daemon", "--config", str(config), "--db", str(db), "--once")
+        worker = start("worker", "--config", str(old))
+        try:
+            coordinator.wait(timeout=30)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            _, worker_err = worker.communicate(timeout=30)
+        assert coordinator.returncode == 0
+        assert f"source '{full['sources'][0]['id']}' is not (or no longer) enabled in {old}" in worker_err
+        with Store(db) as store:
+            assert store.count("runs") == 0 and store.count("notices") == 0
+        assert servers[0].timed == []
+    finally:
+        servers[0].stop()
+
+
+def test_status_shows_workers_and_queue_depth(tmp_path: Path, redis_url: str) -> None:
+    from tests.helpers import run_cli
+
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps({"cluster": {"redis": redis_url}, "sources": []}), encoding="utf-8")
+    Store(tmp_path / "s.db").close()
+    worker = start("worker", "--config", str(config))
+    try:
+        deadline = time.monotonic() + 20
+        out = None
+        while time.monotonic() < deadline:
+            out = run_cli("status", "--config", config, "--db", tmp_path / "s.db")
+            if f":{worker.pid} on " in out.stdout:
+                break
+            time.sleep(0.3)
+        assert out is not None and out.returncode == 0, out and out.stderr
+        assert "cluster: 0 job(s) queued" in out.stdout and "1 worker(s) alive" in out.stdout
+        assert re.search(rf"worker \S+:{worker.pid} on \S+: since \d{{4}}-\d\d-\d\d .* UTC, idle, last job -, "
+                         r"0 done, 0 failed", out.stdout), out.stdout
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=30)
+    assert worker.returncode in (0, 143)

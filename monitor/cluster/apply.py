@@ -118,3 +118,17 @@ class OutcomeApplier:
         self.store.db.execute(f"update {JOBS_TABLE} set finished_at = datetime('now') where job_id = ?",
                               [outcome.job_id])
         return "finished"
+
+    def close_lost(self, job_id: str, source_id: str, problem: str) -> None:
+        """A job that ended without its `end` message: its run (if it started) recorded as failed, once."""
+        with self.store._write():
+            job = self._job(job_id)
+            if job and job["finished_at"]:
+                return
+            if job and job["run_id"]:
+                self.store.finish_run(job["run_id"], "failed", 0, [problem], {})
+                self.store.db.execute(f"update {JOBS_TABLE} set finished_at = datetime('now') where job_id = ?",
+                                      [job_id])
+            else:
+                self.store.db.execute(f"insert into {JOBS_TABLE} (job_id, source_id, finished_at) "
+                                      "values (?, ?, datetime('now'))", [job_id, source_id])

@@ -114,6 +114,7 @@ class Coordinator:
                 cursor = ">"  # the pending backlog is done
                 continue
             if not messages:
+                await self._reap()
                 if self.options.once and not self._unfinished():
                     return
                 continue
@@ -122,6 +123,23 @@ class Coordinator:
             await self.redis.xack(STREAM, GROUP, *[mid for mid, _ in messages])  # ... then acknowledged
             if self.options.once and not self._unfinished():
                 return
+
+    async def _reap(self) -> None:
+        """Jobs arq finished without their run being closed (it timed out, or failed in a way the
+        worker could not report): record the run once, as failed, so nothing stays `running`."""
+        from arq.jobs import Job, JobStatus
+
+        for job_id in sorted(self._unfinished()):
+            job = Job(job_id, self.redis, _queue_name=QUEUE)
+            if await job.status() != JobStatus.complete:
+                continue
+            await asyncio.sleep(0.2)  # its last messages, if any, are read first
+            if job_id not in self._unfinished():
+                continue
+            info = await job.result_info()
+            why = f"{type(info.result).__name__}: {info.result}" if info and not info.success else "no outcome"
+            logger.warning("job %s ended without its outcome (%s); its run is recorded as failed", job_id, why)
+            self.applier.close_lost(job_id, self.pending[job_id][0].id, f"cluster: the worker's job ended: {why}")
 
     async def _create_group(self) -> None:
         with contextlib.suppress(redis.exceptions.ResponseError):  # BUSYGROUP: the group exists

@@ -7,13 +7,14 @@ Redis client lives in `RELAYS` under the job's id (Scrapy settings are deep-copi
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.items import DetailFailure, ListingItem, NoticeItem
-from monitor.cluster.protocol import STREAM, Outcome, encode
+from monitor.cluster.protocol import REDIS_DOWN, STREAM, Outcome, encode
 
 # job id -> (redis client, worker id), set by the worker around each crawl
 RELAYS: dict[str, tuple[Any, str]] = {}
@@ -25,6 +26,7 @@ class RelayPipeline:
         self.job_id = job_id
         self.redis, self.worker = RELAYS[job_id]
         self.sent = 0
+        self.lost: BaseException | None = None  # Redis failed under the crawl: it is closed, the job retried
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RelayPipeline:
@@ -34,8 +36,17 @@ class RelayPipeline:
         return cls(crawler, job_id)
 
     async def process_item(self, item: Any) -> Any:
-        if isinstance(item, NoticeItem | DetailFailure | ListingItem):
-            source_id = self.crawler.spider.source.id
+        if not isinstance(item, NoticeItem | DetailFailure | ListingItem):
+            return item
+        if self.lost is not None:
+            raise DropItem("redis unreachable: the job will be crawled again")
+        source_id = self.crawler.spider.source.id
+        try:
             await self.redis.xadd(STREAM, encode(Outcome(self.job_id, source_id, "item", item, self.worker)))
-            self.sent += 1
+        except REDIS_DOWN as exc:
+            # Items can no longer reach the coordinator: stop the crawl now; the worker retries the job.
+            self.lost = exc
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="redis_unreachable"))
+            raise DropItem(f"redis unreachable ({exc})") from None
+        self.sent += 1
         return item

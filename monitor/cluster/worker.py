@@ -23,7 +23,7 @@ from crawler.kinds import spider_for
 from monitor.cluster.lease import DomainLease, domain_paused, pause_domain
 from monitor.cluster.protocol import QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, Outcome, encode
 from monitor.cluster.registry import HEARTBEAT, WorkerRecord, publish, withdraw
-from monitor.cluster.relay import RELAYS
+from monitor.cluster.relay import RELAYS, RelayPipeline
 from monitor.config.loader import Config
 from monitor.crawl.pipeline import run_status
 from monitor.crawl.runner import crawl_settings, source_settings
@@ -77,8 +77,15 @@ class CrawlWorker:
         spec = source.spec()
         delay = spec.download_delay if spec.download_delay is not None else self.config.defaults.download_delay
         self.record = replace(self.record, current=job.job_id)
-        async with lease.held(linger=delay):
-            status = await self._crawl(job, spec)
+        try:
+            async with lease.held(linger=delay):
+                status = await self._crawl(job, spec)
+        except REDIS_DOWN as exc:
+            # Redis went away under the crawl: wait for it, then have arq hand the job out again
+            # (the coordinator applies the second attempt's items idempotently, same run).
+            self.record = replace(self.record, current=None)
+            await self._wait_for_redis(exc)
+            raise Retry(defer=LEASE_BUSY_RETRY) from None
         done = replace(self.record, current=None, last_job=f"{job.source_id} ({status})",
                        jobs_done=self.record.jobs_done + 1,
                        failures=self.record.failures + (status != "completed"))
@@ -99,6 +106,9 @@ class CrawlWorker:
             await self.runner.crawl(crawler, source=spec, known=job.known, full=job.full, listed=job.listed)
         finally:
             RELAYS.pop(job.job_id, None)
+        relay = crawler.get_item_pipeline(RelayPipeline)
+        if relay is not None and relay.lost is not None:
+            raise ConnectionError(f"lost while crawling {job.source_id}: {relay.lost}")
         if SHUTDOWN.requested:
             raise asyncio.CancelledError  # not finished: arq hands the job out again
         stats = crawler.stats.get_stats()
@@ -167,6 +177,16 @@ class CrawlWorker:
                 await withdraw(self.redis, self.record.worker_id)
             with contextlib.suppress(Exception):
                 await self.redis.aclose()
+
+    async def _wait_for_redis(self, exc: BaseException) -> None:
+        while not SHUTDOWN.requested:
+            logger.warning("redis at %s unreachable (%s); retrying in %g s", self.options.redis_url, exc, RETRY_REDIS)
+            await asyncio.sleep(RETRY_REDIS)
+            try:
+                await self.redis.ping()
+                return
+            except REDIS_DOWN as again:
+                exc = again
 
     async def _heartbeat(self) -> None:
         while True:
