@@ -267,3 +267,36 @@ def test_status_shows_workers_and_queue_depth(tmp_path: Path, redis_url: str) ->
         worker.send_signal(signal.SIGTERM)
         worker.communicate(timeout=30)
     assert worker.returncode in (0, 143)
+
+
+def test_coordinator_killed_and_restarted_loses_nothing(tmp_path: Path, redis_url: str) -> None:
+    servers = [TimedReplica(build_demo_sites(), host=host).start() for host in HOSTS[:2]]
+    try:
+        spec = cluster_config(servers, redis_url)
+        config = tmp_path / "config.yaml"
+        config.write_text(json.dumps(spec), encoding="utf-8")
+        db = tmp_path / "cluster.db"
+        workers = [start("worker", "--config", str(config)) for _ in range(2)]
+        first = start("daemon", "--config", str(config), "--db", str(db), "--once")
+        deadline = time.monotonic() + 20
+        while sum(len(s.timed) for s in servers) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)
+        first.communicate()
+        second = start("daemon", "--config", str(config), "--db", str(db), "--once")
+        try:
+            second.wait(timeout=60)
+        finally:
+            for w in workers:
+                w.send_signal(signal.SIGTERM)
+                w.communicate(timeout=30)
+        _, err = second.communicate()
+        assert second.returncode == 0, err
+        assert stored_once(db, servers) == []
+        with Store(db) as store:
+            runs = list(store.db.query("select source_id, status from runs"))
+        assert sorted(r["source_id"] for r in runs) == sorted(s["id"] for s in spec["sources"])
+        assert {r["status"] for r in runs} == {"completed"}, runs
+    finally:
+        for server in servers:
+            server.stop()

@@ -67,6 +67,13 @@ class Coordinator:
             if status in (JobStatus.queued, JobStatus.deferred, JobStatus.in_progress):
                 logger.info("%s: previous crawl %s still %s; not queued again", source.id, previous, status.value)
                 return None
+        elif due is None:
+            adopted = await self._job_in_flight(source.id)
+            if adopted:  # queued by this coordinator before it restarted: wait for that one
+                logger.info("%s: crawl %s already queued or running; not queued again", source.id, adopted)
+                self.last_job[source.id] = adopted
+                self.pending[adopted] = (source, datetime.now(UTC))
+                return adopted
         due = due or datetime.now(UTC)
         job_id = f"{source.id}@{due.strftime('%Y%m%dT%H%M%S')}"  # the same due time queues once
         job = CrawlJob(job_id, source.id, registered_domain(source.start_urls[0]),
@@ -77,6 +84,17 @@ class Coordinator:
         if queued is not None:
             logger.info("%s: queued %s", source.id, job_id)
         return job_id
+
+    async def _job_in_flight(self, source_id: str) -> str | None:
+        """A job of this source in arq's queue, or started and not finished in the store."""
+        prefix = f"{source_id}@"
+        for member in await self.redis.zrange(QUEUE, 0, -1):
+            job_id = member.decode() if isinstance(member, bytes) else str(member)
+            if job_id.startswith(prefix):
+                return job_id
+        rows = list(self.store.db.query(f"select job_id from {JOBS_TABLE} where source_id = ? and finished_at is null "
+                                        "order by rowid desc limit 1", [source_id]))
+        return rows[0]["job_id"] if rows else None
 
     def _scheduler(self) -> Any:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
