@@ -300,3 +300,32 @@ def test_coordinator_killed_and_restarted_loses_nothing(tmp_path: Path, redis_ur
     finally:
         for server in servers:
             server.stop()
+
+
+def test_domain_lease_is_exclusive_lingers_for_the_delay_and_expires(redis_url: str) -> None:
+    import asyncio
+
+    import redis.asyncio
+
+    from monitor.cluster.lease import DomainLease, domain_paused, pause_domain
+
+    async def scenario() -> None:
+        client = redis.asyncio.Redis.from_url(redis_url)
+        first, second = DomainLease(client, "zhuhai.gov.cn", ttl=0.5), DomainLease(client, "zhuhai.gov.cn", ttl=0.5)
+        assert await first.try_acquire() and not await second.try_acquire()
+        assert await first.renew() and not await second.renew()
+        await second.release()  # not its lease: nothing happens
+        assert not await second.try_acquire()
+        await first.release(linger=0.3)  # the domain's delay
+        assert not await second.try_acquire()
+        await asyncio.sleep(0.4)
+        assert await second.try_acquire()
+        await asyncio.sleep(0.7)  # its holder "died": no renewal
+        assert await first.try_acquire()
+        await pause_domain(client, "ccdi.gov.cn", 5, "challenge page on ccdi")
+        reason, left = await domain_paused(client, "ccdi.gov.cn")
+        assert reason == "challenge page on ccdi" and 4 < left <= 5
+        assert await domain_paused(client, "zhuhai.gov.cn") is None
+        await client.aclose()
+
+    asyncio.run(scenario())
