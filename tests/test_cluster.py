@@ -145,6 +145,8 @@ def test_three_workers_one_killed_every_notice_once_no_host_twice(tmp_path: Path
         try:
             coordinator.wait(timeout=60)
         finally:
+            if coordinator.poll() is None:
+                coordinator.kill()
             for w in workers:
                 if w.poll() is None:
                     w.send_signal(signal.SIGTERM)
@@ -200,6 +202,8 @@ def test_redis_restart_mid_crawl_waits_retries_and_stores_each_notice_once(tmp_p
         try:
             coordinator.wait(timeout=60)
         finally:
+            if coordinator.poll() is None:
+                coordinator.kill()
             worker.send_signal(signal.SIGTERM)
             _, worker_err = worker.communicate(timeout=30)
         _, err = coordinator.communicate()
@@ -233,6 +237,8 @@ def test_job_for_a_source_not_in_the_worker_config_is_dropped_with_a_line(tmp_pa
         try:
             coordinator.wait(timeout=30)
         finally:
+            if coordinator.poll() is None:
+                coordinator.kill()
             worker.send_signal(signal.SIGTERM)
             _, worker_err = worker.communicate(timeout=30)
         assert coordinator.returncode == 0
@@ -287,6 +293,8 @@ def test_coordinator_killed_and_restarted_loses_nothing(tmp_path: Path, redis_ur
         try:
             second.wait(timeout=60)
         finally:
+            if second.poll() is None:
+                second.kill()
             for w in workers:
                 w.send_signal(signal.SIGTERM)
                 w.communicate(timeout=30)
