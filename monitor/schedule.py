@@ -13,9 +13,11 @@ Backoff and jitter live here too, because both are arithmetic on a schedule's pe
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 INTERVAL = re.compile(r"^every\s+(?P<parts>(?:\d+(?:\.\d+)?\s*[smhd]\s*)+)$", re.I)
@@ -31,6 +33,16 @@ class Schedule:
     text: str
     cron: str | None = None
     interval: float | None = None  # seconds
+    # Seconds into each period (`spread`): a cron line's runs shifted by it; an interval's runs on
+    # the grid epoch + offset + k * interval. None: cron runs on the line, intervals count from a start.
+    offset: float | None = None
+
+    def spread(self, key: str, timezone: tzinfo | str = "UTC") -> Schedule:
+        """This schedule shifted by a stable offset within its shortest gap, derived from `key` (a
+        source id): a fleet on one schedule runs spread over the period, not all at minute 0. The
+        same key gives the same offset after a restart and on every machine (a hash, not random)."""
+        gap = self.interval if self.interval is not None else self._gaps(timezone)[0]
+        return replace(self, offset=stable_fraction(key) * gap)
 
     def trigger(
         self, jitter: float = 0.0, timezone: tzinfo | str = "UTC", start: datetime | None = None
@@ -42,8 +54,11 @@ class Schedule:
         jitter = capped_jitter(jitter, self.period(timezone))
         if self.cron is not None:
             # from_crontab takes no jitter; it only splits the five fields, as here.
-            return CronTrigger(**_cron_fields(self.cron), timezone=timezone, jitter=jitter or None)
+            cron = CronTrigger(**_cron_fields(self.cron), timezone=timezone, jitter=jitter or None)
+            return _shifted_trigger_class()(cron, self.offset) if self.offset else cron
         assert self.interval is not None
+        if self.offset is not None:
+            start = self.at_or_after(start or datetime.now(UTC), timezone)
         return IntervalTrigger(
             seconds=self.interval, timezone=timezone, start_date=start, jitter=jitter or None
         )
@@ -53,6 +68,10 @@ class Schedule:
         (a weekday-only schedule has a weekend gap)."""
         if self.interval is not None:
             return self.interval
+        return self._gaps(timezone, now)[-1]
+
+    def _gaps(self, timezone: tzinfo | str = "UTC", now: datetime | None = None) -> list[float]:
+        """A cron line's gaps between its next few runs, shortest first."""
         from apscheduler.triggers.cron import CronTrigger
 
         trigger = CronTrigger.from_crontab(self.cron, timezone=timezone)
@@ -60,21 +79,54 @@ class Schedule:
         times = [trigger.get_next_fire_time(None, moment)]
         for _ in range(8):
             times.append(trigger.get_next_fire_time(times[-1], times[-1] + timedelta(seconds=1)))
-        return max((b - a).total_seconds() for a, b in zip(times, times[1:], strict=False))
+        return sorted((b - a).total_seconds() for a, b in zip(times, times[1:], strict=False))
 
     def next_after(self, moment: datetime, timezone: tzinfo | str = "UTC") -> datetime:
-        """The first regular run strictly after `moment` (an interval counts from `moment`)."""
-        if self.interval is not None:
+        """The first regular run strictly after `moment` (an unspread interval counts from `moment`)."""
+        if self.interval is not None and self.offset is None:
             return moment + timedelta(seconds=self.interval)
         return self.at_or_after(moment + timedelta(seconds=1), timezone)
 
     def at_or_after(self, moment: datetime, timezone: tzinfo | str = "UTC") -> datetime:
-        """The first regular run at or after `moment` (any moment suits an interval)."""
+        """The first regular run at or after `moment` (any moment suits an unspread interval)."""
         if self.interval is not None:
-            return moment
+            if self.offset is None:
+                return moment
+            since = moment.timestamp() - self.offset
+            periods = -(-since // self.interval)  # ceiling: the grid point at or after `moment`
+            return datetime.fromtimestamp(periods * self.interval + self.offset, moment.tzinfo or UTC)
         from apscheduler.triggers.cron import CronTrigger
 
-        return CronTrigger.from_crontab(self.cron, timezone=timezone).get_next_fire_time(None, moment)
+        shift = timedelta(seconds=self.offset or 0)
+        trigger = CronTrigger.from_crontab(self.cron, timezone=timezone)
+        return trigger.get_next_fire_time(None, moment - shift) + shift
+
+
+def stable_fraction(key: str) -> float:
+    """A number in [0, 1) fixed by `key` (blake2b: the same on every run and machine, unlike hash())."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+@functools.cache
+def _shifted_trigger_class() -> type:
+    """An APScheduler trigger firing `offset` seconds after each of another trigger's times
+    (APScheduler takes only BaseTrigger subclasses; imported here, not at start-up)."""
+    from apscheduler.triggers.base import BaseTrigger
+
+    class ShiftedTrigger(BaseTrigger):
+        def __init__(self, base: Any, offset: float):
+            self.base, self.shift = base, timedelta(seconds=offset)
+
+        def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+            previous = previous_fire_time - self.shift if previous_fire_time else None
+            fire = self.base.get_next_fire_time(previous, now - self.shift)
+            return fire + self.shift if fire is not None else None
+
+        def __str__(self) -> str:
+            return f"{self.base} + {self.shift}"
+
+    return ShiftedTrigger
 
 
 def parse_schedule(text: str, check_cron: bool = True) -> Schedule:

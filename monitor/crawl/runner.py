@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from crawler.kinds import spider_for
 from crawler.politeness import registered_domain
 from crawler.source import SourceSpec
 from monitor.config.loader import Defaults
+from monitor.crawl.slots import DEFAULT_LIMIT, SourceSlots
 from monitor.shutdown import SHUTDOWN, Interrupted
 from monitor.store.locks import source_lock
 
@@ -64,6 +66,7 @@ def crawl_settings(defaults: Defaults, db_path: Path | None, log_level: str = "W
     if defaults.user_agent:
         settings.set("USER_AGENT", defaults.user_agent, priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    settings.set("NOTICEWATCH_MAX_CONCURRENT_SOURCES", defaults.max_concurrent_sources, priority="cmdline")
     if db_path is not None:
         settings.set("NOTICEWATCH_DB", str(db_path), priority="cmdline")
         settings.set("NOTICEWATCH_REMOVAL_AFTER", defaults.removal_after_failures, priority="cmdline")
@@ -72,28 +75,46 @@ def crawl_settings(defaults: Defaults, db_path: Path | None, log_level: str = "W
 
 
 async def crawl_sources(
-    specs: Sequence[SourceSpec], settings: Any, progress: ProgressCallback | None = None, full: bool = False
+    specs: Sequence[SourceSpec],
+    settings: Any,
+    progress: ProgressCallback | None = None,
+    full: bool = False,
+    slots: SourceSlots | None = None,
 ) -> list[CrawlResult]:
-    """Crawl each source once. Incremental unless `full`: known, unchanged list entries are skipped."""
+    """Crawl each source once. Incremental unless `full`: known, unchanged list entries are skipped.
+
+    At most `slots.limit` sources in flight (default: a SourceSlots of the settings'
+    NOTICEWATCH_MAX_CONCURRENT_SOURCES), one per registered domain at a time: `slots.limit`
+    workers take the domains in order, a domain's sources one after another. Pass the process's
+    shared `slots` when other crawls run beside this one (the daemon, a worker)."""
     from scrapy.crawler import AsyncCrawlerRunner
 
     runner = AsyncCrawlerRunner(settings)
+    if slots is None:
+        slots = SourceSlots(settings.getint("NOTICEWATCH_MAX_CONCURRENT_SOURCES", DEFAULT_LIMIT))
     unregister = SHUTDOWN.on_stop(runner.stop)  # SIGINT/SIGTERM: every crawl closes, as aborted
     groups: dict[str, list[SourceSpec]] = {}
     for spec in specs:
         groups.setdefault(registered_domain(spec.start_urls[0]), []).append(spec)
+    queue = deque(groups.items())
+    results: dict[str, CrawlResult] = {}
 
-    async def crawl_group(group: list[SourceSpec]) -> list[CrawlResult]:
-        # After a stop was asked for, the group's next sources are not started.
-        return [await crawl_one(runner, spec, progress, full) for spec in group if not SHUTDOWN.requested]
+    async def worker() -> None:
+        # After a stop was asked for, no further source is started.
+        while queue and not SHUTDOWN.requested:
+            domain, group = queue.popleft()
+            for spec in group:
+                if SHUTDOWN.requested:
+                    return
+                async with slots.held(spec.id, domain):
+                    results[spec.id] = await crawl_one(runner, spec, progress, full)
 
     try:
         async with parsepool.held():  # one parse worker for all of them, stopped after
-            results_by_group = await asyncio.gather(*(crawl_group(g) for g in groups.values()))
+            await asyncio.gather(*(worker() for _ in range(min(slots.limit, len(queue)))))
     finally:
         unregister()
-    by_id = {r.source_id: r for group in results_by_group for r in group}
-    return [by_id[spec.id] for spec in specs if spec.id in by_id]
+    return [results[spec.id] for spec in specs if spec.id in results]
 
 
 def source_settings(base: Any, spec: SourceSpec) -> Any:

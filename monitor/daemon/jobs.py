@@ -3,8 +3,9 @@ after failures and the per-domain pauses after a challenge or ban page (monitor.
 
 - Per source: after n failures in a row the next attempt waits min(period * 2**n, backoff_max). A
   challenge or ban page pauses the source's registered domain (one firewall for all its subdomains)
-  and pushes back every source on it. Sources on one registered domain crawl one at a time (an
-  asyncio lock per domain); other domains never wait for them.
+  and pushes back every source on it. At most `defaults.max_concurrent_sources` crawls and
+  re-checks are in flight, the rest queued (monitor.crawl.slots); sources on one registered domain
+  run one at a time; other domains never wait for them, only for a free slot.
 - Every outcome is recorded in `daemon_jobs` (monitor.daemon.state) with the next due time, so a
   restart resumes the backoff and the pauses.
 
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.config.loader import Config, Source
 from monitor.crawl.runner import crawl_one
+from monitor.crawl.slots import SourceSlots
 from monitor.daemon.state import DaemonState, JobState, Pause, now_utc
 from monitor.schedule import Schedule, backoff_delay, parse_duration, parse_optional_schedule, parse_schedule
 from monitor.store.db import Store
@@ -89,7 +91,11 @@ class Outcome:
 
 
 def plan_jobs(config: Config, settings: DaemonSettings) -> list[Job]:
-    jobs = [Job(f"crawl:{s.id}", parse_schedule(s.schedule), s) for s in config.sources if s.enabled]
+    # Each source's runs at a stable offset within its period (a hash of its id): a fleet on one
+    # schedule line spreads over the period instead of firing in the same minute.
+    tz = config.defaults.timezone
+    jobs = [Job(f"crawl:{s.id}", parse_schedule(s.schedule).spread(s.id, tz), s)
+            for s in config.sources if s.enabled]
     if settings.recheck_schedule is not None:
         jobs.append(Job("recheck", settings.recheck_schedule))
     if settings.digest_schedule is not None:
@@ -112,7 +118,7 @@ class JobRunner:
     runner: Any  # Scrapy's AsyncCrawlerRunner, once open
     store: Store | None
     state: DaemonState | None
-    _locks: dict[str, asyncio.Lock]  # one per registered domain
+    slots: SourceSlots  # at most max_concurrent_sources in flight, one per registered domain
     _tasks: set[asyncio.Task[Any]]  # every running job
     _crawl_tasks: set[asyncio.Task[Any]]  # the running jobs that are crawling (given time to close)
 
@@ -139,7 +145,7 @@ class JobRunner:
     async def crawl(self, job: Job) -> None:
         assert job.source is not None
         domain = self.domains[job.source.id]
-        async with self._lock(domain):
+        async with self.slots.held(job.source.id, domain):
             if self.stopping:
                 return
             pause = self._pause(domain)
@@ -231,7 +237,7 @@ class JobRunner:
         async def check_domain(domain: str, sources: list[Source]) -> list[str]:
             problems: list[str] = []
             for source in sources:
-                async with self._lock(domain):
+                async with self.slots.held(source.id, domain):
                     if self.stopping or self._pause(domain):
                         return problems
                     assert self.state is not None
@@ -275,9 +281,6 @@ class JobRunner:
         """A full crawl (every list page, every notice) when the last one is `full_sweep` old."""
         assert self.store is not None
         return self.store.full_sweep_due(source.id, self.config.defaults.full_sweep)
-
-    def _lock(self, domain: str) -> asyncio.Lock:
-        return self._locks.setdefault(domain, asyncio.Lock())
 
     def _pause(self, domain: str) -> Pause | None:
         assert self.state is not None

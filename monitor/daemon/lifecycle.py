@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from crawler import parsepool
 from monitor.config.loader import Config
 from monitor.crawl.runner import crawl_settings, registered_domain
+from monitor.crawl.slots import SourceSlots
 from monitor.daemon.jobs import DaemonSettings, DigestJob, Job, JobRunner, Outcome, plan_jobs
 from monitor.daemon.state import DaemonBusy, DaemonState, JobState, now_utc
 from monitor.store.db import Store
@@ -77,7 +78,7 @@ class Daemon(JobRunner):
         self.started_at = now_utc()
         self.stopping = False
         self.stop_reason = "stopped"
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.slots = SourceSlots(config.defaults.max_concurrent_sources)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._crawl_tasks: set[asyncio.Task[Any]] = set()
         self._signals = 0
