@@ -116,7 +116,7 @@ def test_edition_urls() -> None:
 )
 def test_bad_options_name_the_key(options: dict, key: str) -> None:
     with pytest.raises(OptionError) as info:
-        FounderEpaperSpider.check_options(options)
+        FounderEpaperSpider.checked_options(options)  # relevance keys are checked for every kind
     assert info.value.key == key
 
 

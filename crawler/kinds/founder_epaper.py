@@ -24,8 +24,7 @@ from scrapy.http import Response
 
 from crawler.items import ListingItem
 from crawler.kinds.base import BASE_OPTION_KEYS, KindSpider, OptionError
-from crawler.parser.text import to_simplified
-from crawler.relevance import RELEVANCE_KEYS
+from crawler.relevance import RELEVANCE_KEYS, Relevance
 
 # 巡視/巡视, 巡察, 整改, 橫琴/横琴: matched on both scripts (titles are compared as printed and t2s).
 DEFAULT_KEYWORDS = ("巡視", "巡视", "巡察", "整改", "橫琴", "横琴")
@@ -51,22 +50,8 @@ class FounderEpaperSpider(KindSpider):
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        # keywords/match are checked for every kind by KindSpider.checked_options (crawler/relevance.py).
         out: dict[str, Any] = {}
-        if "keywords" in options:
-            words = options["keywords"]
-            if isinstance(words, str):
-                words = [w for w in re.split(r"[,\s]+", words) if w]
-            if (
-                not isinstance(words, list | tuple)
-                or not words
-                or not all(isinstance(w, str) and w for w in words)
-            ):
-                raise OptionError("keywords", f"expected a list of words, got {words!r}")
-            out["keywords"] = tuple(words)
-        if "match" in options:
-            if options["match"] not in ("title", "text"):
-                raise OptionError("match", f"expected 'title' or 'text', got {options['match']!r}")
-            out["match"] = options["match"]
         if "days" in options:
             value = options["days"]
             if isinstance(value, bool) or not str(value).isdigit() or not 1 <= int(value) <= 31:
@@ -84,8 +69,7 @@ class FounderEpaperSpider(KindSpider):
         return tuple(self.source.option("keywords", DEFAULT_KEYWORDS))
 
     def matches(self, text: str) -> bool:
-        simplified = to_simplified(text)
-        return any(word in text or to_simplified(word) in simplified for word in self.keywords)
+        return Relevance(self.keywords).matches(text)
 
     def start_list_requests(self) -> Iterable[scrapy.Request]:
         until = self.source.option("until")
