@@ -49,7 +49,7 @@ YEARS = 3
 BATCH = 2000  # fetches per transaction
 CST = dt.timezone(dt.timedelta(hours=8))
 
-# Realistic portals (DESIGN.md): discipline-inspection, city, district and bureau sites.
+# Realistic portals (docs/portals.md): discipline-inspection, city, district and bureau sites.
 DOMAINS = (
     "www.gdjct.gd.gov.cn", "www.zhuhai.gov.cn", "www.hengqin.gov.cn", "www.jinwan.gov.cn",
     "www.doumen.gov.cn", "www.xiangzhou.gov.cn", "www.heyuan.gov.cn", "www.gz.gov.cn",

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/parser_bench.py [--pages N] [--repeat R]
 
-Pages are the replica's generated NFCMS detail pages (notices and news, ../shared/DESIGN.md) plus the
+Pages are the replica's generated NFCMS detail pages (notices and news, docs/portals.md) plus the
 saved golden pages in tests/golden/parser/. For each page it times `parse_html` (the whole record:
 extraction and every field) and `trafilatura.extract` (body text only, a bench-only dependency), and
 compares the two bodies after `normalise_for_compare` (difflib ratio). Goal: ≥ 300 pages/s and ≥ 3×

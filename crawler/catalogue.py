@@ -1,7 +1,7 @@
 """The gkmlpt catalogue's index page (`/gkmlpt/index`): the site id and the category tree.
 
 The page is a JavaScript app whose configuration object holds `SID: '756001'` and
-`TREE: [{id, name, children: […], jump_url, post_count}, …]` (DESIGN.md, "More facts"), so a source
+`TREE: [{id, name, children: […], jump_url, post_count}, …]` (docs/portals.md, "More facts"), so a source
 need not hand-copy ids: it names categories (`categories: [巡视巡察, 通知公告]`) and they are looked up
 in the tree at crawl time. Pure: text in, frozen dataclasses out.
 """

@@ -1,6 +1,6 @@
 """Recognise anti-bot challenge and ban responses so they are reported as "blocked", never parsed.
 
-Patterns from DESIGN.md "Anti-bot": 412 + a JS cookie script (瑞数-style), 521 for non-browser
+Patterns from docs/portals.md "Anti-bot": 412 + a JS cookie script (瑞数-style), 521 for non-browser
 clients (a JS cookie challenge), captcha pages (ccdi), login redirects.
 
 Each verdict needs evidence of a challenge, not a trait a normal page may share: templates set

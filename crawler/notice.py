@@ -1,6 +1,6 @@
 """The notice record: the one shape every stage (parser, store, CLI, digests) agrees on.
 
-Field names follow ../shared/DESIGN.md ("The notice record"). Dates are ISO ``YYYY-MM-DD`` strings,
+Field names follow docs/storage.md ("The notice record"). Dates are ISO ``YYYY-MM-DD`` strings,
 ``None`` where the page does not say. Lists are tuples so the record stays hashable and frozen.
 """
 
@@ -106,7 +106,7 @@ class Notice:
     document_number: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict in DESIGN.md field order (lists as lists, None as null)."""
+        """JSON-ready dict in the notice record's field order (docs/storage.md) (lists as lists, None as null)."""
         out: dict[str, Any] = {}
         for name in NOTICE_FIELDS:
             value = getattr(self, name)

@@ -1,5 +1,5 @@
 """Politeness per registered domain: one download slot per firewall, loopback exempt, and a pause
-after consecutive failures (DESIGN.md "Anti-bot": the Zhuhai subdomains share one firewall that bans
+after consecutive failures (docs/portals.md "Anti-bot": the Zhuhai subdomains share one firewall that bans
 an IP for hours after bursts or retry storms). Also: an idempotent POST that got no answer at all
 (a reused keep-alive connection the server had just closed) is sent once more, as Twisted does for
 a GET, instead of counting as a failure."""

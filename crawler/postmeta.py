@@ -1,6 +1,6 @@
 """NFCMS's JSON: a column's list in one request, a post's content when its HTML page is blocked.
 
-Guangdong 集约化 (NFCMS) sites publish (DESIGN.md, "More facts"):
+Guangdong 集约化 (NFCMS) sites publish (docs/portals.md, "More facts"):
 
 - `GET /postmeta/i/{columnId}.json` → `{"articles": [{id, title, url, date, publish_time, …}],
   "children": […], "category": {…}, "updated": …}`: up to the 2,500 newest entries of the column

@@ -16,7 +16,7 @@ NEWSPIDER_MODULE = "crawler.kinds"
 USER_AGENT = "noticewatch/0.1 (public-notice monitor; +https://github.com/noticewatch/noticewatch)"
 
 # Politeness. The Zhuhai sites share one firewall that bans an IP for hours after bursts or retry
-# storms (DESIGN.md "Anti-bot"), so: robots.txt, one request at a time per domain, >= 8 s apart.
+# storms (docs/portals.md "Anti-bot"), so: robots.txt, one request at a time per domain, >= 8 s apart.
 ROBOTSTXT_OBEY = True
 # A crawl is one source on one registered domain, so one request at a time in all: nothing is
 # lost, and a pause (FailurePause) takes effect at once instead of after the queued requests.

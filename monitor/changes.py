@@ -1,6 +1,6 @@
 """What changed between two versions of a notice. Pure functions on dataclasses, no I/O.
 
-DESIGN.md "What changed means": compare normalised text, not bytes. Two fetches whose normalised
+docs/changes.md: compare normalised text, not bytes. Two fetches whose normalised
 title and body are equal are the same version, whatever the page chrome did. When they differ, the
 change is described field by field ("disclosure_end 2024-10-25 → 2024-11-08") and by a
 character-level body diff (Chinese has no spaces, so word diffs are useless).

@@ -1,6 +1,6 @@
 """A replica of the real portals: real HTTP on loopback, for tests and the offline demo.
 
-See ../shared/DESIGN.md, "Testing without the internet". Nothing here touches the network beyond
+See docs/portals.md, "Testing without the internet". Nothing here touches the network beyond
 the socket it listens on.
 """
 

@@ -1,4 +1,4 @@
-"""Anti-bot answers a crawler meets on real portals (DESIGN.md, "Anti-bot"), as standalone pages.
+"""Anti-bot answers a crawler meets on real portals (docs/portals.md, "Anti-bot"), as standalone pages.
 
 - "js_cookie": HTTP 412 with an obfuscated script that sets a cookie and reloads (瑞数-style);
 - "jsl": HTTP 521 with a cookie-setting script for non-browser clients (加速乐-style);

@@ -248,7 +248,7 @@ def _opening(p: _Plan) -> str:
     deployment = f"根据{p.round}{p.level}工作统一部署" if p.round else f"根据{p.org.party}统一部署"
     kind_word = "" if p.kind == "机动" else p.kind  # a 机动 team names its kind itself (seed 003)
     if p.feedback_in_period_sentence:
-        # "…开展了常规巡视,并于2023年11月1日反馈了巡视意见。" (DESIGN.md, messy real text)
+        # "…开展了常规巡视,并于2023年11月1日反馈了巡视意见。" (docs/portals.md, messy real text)
         visit = (
             f"{deployment},{p.period_text},{p.team}对{p.org.name}{p.focus}开展了{kind_word}"
             f"{p.level},并于{p.feedback_text}反馈了{p.level}意见。"

@@ -142,7 +142,7 @@ def tree(site: Site, sites: Sequence[Site]) -> list[dict[str, object]]:
 
 def _index(site: Site, sites: Sequence[Site]) -> str:
     # The real index is a JavaScript app that reads the API; its HTML carries no list, only the
-    # app's configuration: the site id and the category tree (DESIGN.md, "More facts").
+    # app's configuration: the site id and the category tree (docs/portals.md, "More facts").
     config = (
         f"window._CONFIG = {{\n  SID: '{site.options['sid']}',\n"
         f"  TREE: {json.dumps(tree(site, sites), ensure_ascii=False)},\n  SERVICE_AREA_ID: 1\n}};"

@@ -1,4 +1,4 @@
-"""NFCMS's JSON (DESIGN.md, "More facts"), for the replica's NFCMS sites that set `column_id`:
+"""NFCMS's JSON (docs/portals.md, "More facts"), for the replica's NFCMS sites that set `column_id`:
 
 - `/postmeta/i/{column_id}.json` → `{"articles": [{id, title, url, date, publish_time, …}],
   "children": [], "category": {id, name}, "updated": …}`, newest first, every post (no paging);

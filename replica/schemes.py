@@ -1,4 +1,4 @@
-"""URL schemes and page structures of the CMS kinds other than NFCMS (DESIGN.md, "Facts about the
+"""URL schemes and page structures of the CMS kinds other than NFCMS (docs/portals.md, "Facts about the
 real portals"), one module each:
 
 - replica/trs.py — TRS WCM: `index.html`, `index_1.html` (= page 2!), details

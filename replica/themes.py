@@ -1,7 +1,7 @@
 """NFCMS page rendering: shared page chrome plus per-site list/detail themes.
 
 Real Guangdong 集约化 (NFCMS) sites share URL scheme and meta tags but differ in markup; a crawler
-must find detail links by URL pattern, not by one theme's CSS (DESIGN.md, "Facts about the real
+must find detail links by URL pattern, not by one theme's CSS (docs/portals.md, "Facts about the real
 portals"). So the chrome here is deliberately noisy: navigation to other columns and static pages,
 a pagination bar, an attachment PDF, `javascript:` links, off-site links, a robots-disallowed
 /private/ link, and a mix of absolute URLs, absolute paths and relative hrefs.

@@ -2,7 +2,7 @@
 
 Theme-agnostic on purpose: Guangdong NFCMS sites share meta tags but not CSS, TRS WCM pages put the body
 in div.TRS_Editor, ccdi uses h2.tit; unknown themes fall back to the element whose <p> children hold
-the most Chinese text (../shared/DESIGN.md, "Facts about the real portals").
+the most Chinese text (docs/portals.md, "Facts about the real portals").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Bytes → text: explicit encoding > HTTP charset > <meta charset> > UTF-8 > detection.
 
 GB2312/GBK labels are read as GB18030, its superset: real "gb2312" pages use GBK-only characters, and
-a strict gb2312 decode of them fails (same pitfall as httpx, ../shared/DESIGN.md).
+a strict gb2312 decode of them fails (same pitfall as httpx, docs/portals.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Chinese portals indent paragraphs with full-width spaces (U+3000) and NBSPs, sprinkle page chrome
 ("【打印】", share widgets, view counters) into the article area, and reprint the same notice in
-traditional script. Change detection must see none of that (../shared/DESIGN.md, "What changed means").
+traditional script. Change detection must see none of that (docs/changes.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The notice's dates: inspection period, feedback date, public-comment (disclosure) window.
 
 Input is width-folded, simplified text. A window that the text does not state stays ``None``: users
-act on disclosure_end, so an invented one is worse than none (../shared/DESIGN.md). Where a date is
+act on disclosure_end, so an invented one is worse than none (docs/storage.md). Where a date is
 read from messy text ("2025年1021日", "2023年9月15") or cannot be read, `Timeline.warnings` says so.
 """
 

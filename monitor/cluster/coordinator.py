@@ -20,7 +20,7 @@ import redis.exceptions
 
 from crawler.domains import registered_domain
 from monitor.cluster.apply import JOBS_TABLE, OutcomeApplier
-from monitor.cluster.protocol import GROUP, QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, decode
+from monitor.cluster.protocol import GROUP, QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, decode, keep_connected
 from monitor.config.loader import Config, Source
 from monitor.schedule import parse_schedule
 from monitor.shutdown import SHUTDOWN
@@ -28,7 +28,6 @@ from monitor.store.db import Store
 
 logger = logging.getLogger(__name__)
 
-RETRY_REDIS = 2.0
 BATCH = 200  # stream messages per transaction
 
 
@@ -177,16 +176,8 @@ class Coordinator:
     async def run(self) -> None:
         scheduler = None if self.options.once else self._scheduler()
         try:
-            while not SHUTDOWN.requested:
-                try:
-                    await self._run_connected(scheduler)
-                    return
-                except REDIS_DOWN as exc:
-                    if SHUTDOWN.requested:
-                        return
-                    logger.warning("redis at %s unreachable (%s); retrying in %g s",
-                                   self.options.redis_url, exc or type(exc).__name__, RETRY_REDIS)
-                    await asyncio.sleep(RETRY_REDIS)
+            await keep_connected(lambda: self._run_connected(scheduler), self.options.redis_url, logger,
+                                 lambda: SHUTDOWN.requested)
         finally:
             if scheduler is not None and scheduler.running:
                 scheduler.shutdown(wait=False)

@@ -70,3 +70,23 @@ def decode(fields: dict[bytes, bytes]) -> Outcome:
     if not isinstance(value, Outcome):
         raise ValueError(f"not an outcome message: {type(value).__name__}")
     return value
+
+
+RETRY_REDIS = 2.0  # seconds between attempts while Redis is unreachable
+
+
+async def keep_connected(run: Any, redis_url: str, log: Any, stopping: Any) -> None:
+    """Await `run()` until it returns; while Redis is unreachable, say so in one line and try again
+    every RETRY_REDIS seconds, until `stopping()` (a signal) says to give up."""
+    import asyncio
+
+    while not stopping():
+        try:
+            await run()
+            return
+        except REDIS_DOWN as exc:
+            if stopping():
+                return
+            log.warning("redis at %s unreachable (%s); retrying in %g s", redis_url, exc or type(exc).__name__,
+                        RETRY_REDIS)
+            await asyncio.sleep(RETRY_REDIS)

@@ -21,7 +21,17 @@ from typing import Any
 from crawler import parsepool
 from crawler.kinds import spider_for
 from monitor.cluster.lease import DomainLease, domain_paused, pause_domain
-from monitor.cluster.protocol import QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, Outcome, encode
+from monitor.cluster.protocol import (
+    QUEUE,
+    REDIS_DOWN,
+    RETRY_REDIS,
+    STREAM,
+    TASK,
+    CrawlJob,
+    Outcome,
+    encode,
+    keep_connected,
+)
 from monitor.cluster.registry import HEARTBEAT, WorkerRecord, publish, withdraw
 from monitor.cluster.relay import RELAYS, RelayPipeline
 from monitor.config.loader import Config
@@ -31,7 +41,6 @@ from monitor.shutdown import SHUTDOWN
 
 logger = logging.getLogger(__name__)
 
-RETRY_REDIS = 2.0  # seconds between attempts while Redis is unreachable
 LEASE_BUSY_RETRY = 0.5  # seconds before a job whose domain is leased elsewhere is tried again
 
 
@@ -137,16 +146,7 @@ class CrawlWorker:
         unregister = SHUTDOWN.on_stop(self.runner.stop)
         try:
             async with parsepool.held():
-                while not SHUTDOWN.requested:
-                    try:
-                        await self._run_connected()
-                        return
-                    except REDIS_DOWN as exc:
-                        if SHUTDOWN.requested:
-                            return
-                        logger.warning("redis at %s unreachable (%s); retrying in %g s",
-                                       self.options.redis_url, exc or type(exc).__name__, RETRY_REDIS)
-                        await asyncio.sleep(RETRY_REDIS)
+                await keep_connected(self._run_connected, self.options.redis_url, logger, lambda: SHUTDOWN.requested)
         finally:
             unregister()
 

@@ -463,5 +463,5 @@ def _encoding(value: Any, where: str) -> str:
         raise ConfigError(f"{where}: unknown encoding {_shown(text)}") from None
     if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib: not bytes → text
         raise ConfigError(f"{where}: '{text}' is not a text encoding (e.g. utf-8, gb18030, big5)")
-    # gb2312/gbk pages routinely contain characters outside those sets (DESIGN.md).
+    # gb2312/gbk pages routinely contain characters outside those sets (docs/internals.md, "Library facts").
     return "gb18030" if text.lower().replace("-", "") in ("gb2312", "gbk") else text

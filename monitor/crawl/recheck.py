@@ -1,5 +1,5 @@
 """Re-check known notices with conditional GETs (httpx): 304s cost nothing, changes become versions,
-404s / redirects home / challenge pages count toward removal (DESIGN.md "What changed means").
+404s / redirects home / challenge pages count toward removal (docs/portals.md "What changed means").
 
 Most urgent first: notices whose disclosure window is open, then failing ones, then recent ones.
 Server errors and timeouts are problems of the source, not evidence of removal: they are reported

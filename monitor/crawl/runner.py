@@ -1,4 +1,4 @@
-"""Run spiders in-process: Scrapy's AsyncCrawlerRunner on the asyncio reactor (DESIGN.md "Shape").
+"""Run spiders in-process: Scrapy's AsyncCrawlerRunner on the asyncio reactor (docs/portals.md "Shape").
 
 Sources on the same registered domain run one after another (they share a firewall); different
 domains run side by side. `run_reactor` is the one place that installs and drives the reactor.
@@ -209,7 +209,7 @@ async def _poll_progress(crawler: Any, source_id: str, progress: ProgressCallbac
 def run_reactor(main: Callable[[], Awaitable[T]]) -> T:
     """Install the asyncio reactor, run `main()` to completion on it, stop, return its result.
 
-    The reactor must be installed before anything imports twisted.internet.reactor (DESIGN.md).
+    The reactor must be installed before anything imports twisted.internet.reactor (docs/internals.md, "Library facts").
     SIGINT/SIGTERM (monitor/shutdown.py) ask the work to stop; it gets STOP_GRACE seconds, then
     `main()` is cancelled and Interrupted raised. (Twisted's own handlers would stop the reactor
     under the crawl: no pipeline closed, no result.) Callers look at SHUTDOWN.requested."""

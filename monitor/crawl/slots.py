@@ -1,5 +1,5 @@
 """Bounded concurrency for crawls: at most `limit` sources in flight, the rest queued in arrival
-order, and never two sources of one registered domain at once (they share a firewall; DESIGN.md
+order, and never two sources of one registered domain at once (they share a firewall; docs/portals.md
 "Anti-bot").
 
 One `SourceSlots` is shared by everything that crawls in a process (`crawl_sources`, the daemon's

@@ -1,4 +1,4 @@
-"""The scheduled daemon: one asyncio process that crawls every source on its own schedule (DESIGN.md "Shape").
+"""The scheduled daemon: one asyncio process that crawls every source on its own schedule (docs/portals.md "Shape").
 
 APScheduler 3's AsyncIOScheduler runs `async def` jobs on the loop under the Twisted asyncio reactor;
 crawls go through one long-lived Scrapy AsyncCrawlerRunner, re-checks through httpx, all on that loop.

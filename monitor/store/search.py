@@ -1,7 +1,7 @@
 """Full-text search over stored notices, Chinese included.
 
 SQLite's FTS5 tokenizers cannot search Chinese: unicode61 sees a whole run of Han characters as one
-token, and trigram finds only substrings of three characters or more (DESIGN.md) — but 横琴 is two.
+token, and trigram finds only substrings of three characters or more (docs/internals.md, "Library facts") — but 横琴 is two.
 So the indexed text has every Han character spaced out (one token per character, unicode61), and a
 query becomes a phrase of characters: "横 琴" matches the two adjacent characters anywhere. Text is
 folded (NFKC, traditional → simplified) on both sides, so 橫琴 finds 横琴.
