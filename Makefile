@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint format clean browser
+.PHONY: demo test bench lint format clean system-deps
 
 $(BIN)/noticewatch: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,14 @@ demo: $(BIN)/noticewatch
 # The reader's browser tests (tests/test_reader_browser.py) drive Debian's chromium through Playwright
 # (never `playwright install`: no browser download); a CJK font lets its pages and screenshots show
 # Chinese. Installed once: skipped when both are there.
-browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; \
+# Debian packages the tests use: chromium + a CJK font (the reader's browser tests), redis-server
+# (the cluster tests start their own). Installed once; skipped when present.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy || ! command -v redis-server >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei redis-server; \
 	fi
 
-test: $(BIN)/noticewatch browser
+test: $(BIN)/noticewatch system-deps
 	$(BIN)/ruff check crawler monitor replica tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q

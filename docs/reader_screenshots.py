@@ -1,5 +1,5 @@
 """Screenshots of the web reader for docs/reader.md: runs the offline demo into a scratch database,
-serves it with `noticewatch serve`'s server on loopback, and has Debian's chromium (`make browser`)
+serves it with `noticewatch serve`'s server on loopback, and has Debian's chromium (`make system-deps`)
 capture the front page and the page of the notice whose window the demo's portal extended.
 
     .venv/bin/python docs/reader_screenshots.py    # writes docs/reader-front.png, docs/reader-notice.png
