@@ -15,9 +15,6 @@ $(BIN)/noticewatch: pyproject.toml requirements.lock
 demo: $(BIN)/noticewatch
 	$(BIN)/noticewatch demo
 
-# The reader's browser tests (tests/test_reader_browser.py) drive Debian's chromium through Playwright
-# (never `playwright install`: no browser download); a CJK font lets its pages and screenshots show
-# Chinese. Installed once: skipped when both are there.
 # Debian packages the tests use: chromium + a CJK font (the reader's browser tests), redis-server
 # (the cluster tests start their own). Installed once; skipped when present.
 system-deps:
