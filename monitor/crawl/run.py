@@ -1,18 +1,20 @@
-"""`noticewatch crawl` / `sources check`: run sources once with live progress on the terminal."""
+"""`noticewatch crawl` / `sources check`: run sources once with live progress on the terminal
+(monitor/crawl/progress.py: per-source rows, a summary at many sources, plain lines off a terminal)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from monitor.config.loader import Config, Source
+from monitor.crawl.progress import SKIPPED, crawl_display, progress_line
 from monitor.crawl.runner import CrawlResult, crawl_settings, crawl_sources, run_reactor
 from monitor.store.db import Store
+
+__all__ = ["progress_line", "run_crawl"]
 
 
 def run_crawl(
@@ -30,28 +32,9 @@ def run_crawl(
     if db_path is not None:
         Store(db_path).close()  # create/migrate now: a bad --db fails before any request is sent
     settings = crawl_settings(config.defaults, db_path)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        TextColumn("{task.fields[info]}"),
-        TimeElapsedColumn(),
-        console=console or Console(stderr=True),
-        transient=False,
-    ) as progress:
-        tasks = {spec.id: progress.add_task(spec.id, info="starting…") for spec in specs}
-
-        def on_progress(source_id: str, stats: dict[str, Any]) -> None:
-            progress.update(tasks[source_id], info=progress_line(stats))
-
-        return run_reactor(lambda: crawl_sources(specs, settings, on_progress, full=full))
-
-
-def progress_line(stats: dict[str, Any]) -> str:
-    lists = stats.get("source/pages/list", 0)
-    details = stats.get("source/pages/detail", 0)
-    new = stats.get("noticewatch/new", 0)
-    changed = stats.get("noticewatch/changed", 0)
-    problems = sum(v for k, v in stats.items() if k.startswith("source/problems/"))
-    skipped = stats.get("source/items/known_unchanged", 0)
-    line = f"{lists} list + {details} detail pages · {new} new · {changed} updated · {skipped} known"
-    return line + (f" · [yellow]{problems} problem(s)[/]" if problems else "")
+    with crawl_display(console or Console(stderr=True), [spec.id for spec in specs]) as on_progress:
+        results = run_reactor(lambda: crawl_sources(specs, settings, on_progress, full=full))
+        for result in results:
+            if result.status == SKIPPED:  # crawl_sources reports no final stats for these
+                on_progress(result.source_id, {"finish_reason": SKIPPED})
+    return results

@@ -1,0 +1,126 @@
+"""What the crawl's progress display shows (monitor/crawl/progress.py), fed as crawl_sources feeds it.
+
+No timing here: bench/progress_bench.py measures the cost.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+
+from monitor.crawl.progress import BUSY_ROWS, LOG_EVERY, SUMMARY_ABOVE, Tally, crawl_display, summary_view
+
+
+def terminal() -> Console:
+    return Console(record=True, force_terminal=True, width=120, file=io.StringIO())
+
+
+def plain() -> Console:
+    return Console(file=io.StringIO(), width=120)  # not a terminal: cron, CI, a log file
+
+
+def final(new: int = 0, reason: str = "finished", **extra: Any) -> dict[str, Any]:
+    return {"finish_reason": reason, "source/pages/list": 1, "noticewatch/new": new, **extra}
+
+
+def shown(renderable: Any) -> str:
+    console = Console(record=True, width=120, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_tally_counts_each_state_once() -> None:
+    tally = Tally(10)
+    for source in ("a", "b", "c", "d"):
+        tally.update(source, {"source/pages/list": 1})
+    tally.update("a", {"source/pages/list": 2})  # a second poll: still one in flight
+    assert (tally.in_flight, tally.queued) == (4, 6)
+    assert tally.update("a", final(new=2)) == "completed"
+    assert tally.update("a", final(new=2)) is None  # a poll that raced the final call: not counted again
+    assert tally.update("b", final()) == "completed"
+    assert tally.update("c", final(**{"source/broken": True})) == "failed"
+    assert tally.update("d", final(reason="shutdown")) == "aborted"
+    assert tally.update("e", final(**{"noticewatch/changed": 1})) == "completed"  # finished unseen
+    assert (tally.done, tally.not_modified, tally.failed, tally.new, tally.changed) == (3, 1, 2, 2, 1)
+    assert (tally.in_flight, tally.queued) == (0, 5)
+
+
+def test_summary_shows_totals_and_only_the_oldest_busy_sources() -> None:
+    tally = Tally(1000)
+    sources = [f"src_{i:04d}" for i in range(1000)]
+    for source in sources[:40]:
+        tally.update(source, {"source/pages/list": 1})
+    for source in sources[:10]:
+        tally.update(source, final(new=1))
+    text = shown(summary_view(tally))
+    assert "10/1,000 sources" in text
+    assert "done 10 (not modified 0) · failed 0 · in flight 30 · queued 960 · new 10 · changed 0" in text
+    named = [s for s in sources if s in text]
+    assert named == sources[10:10 + BUSY_ROWS]  # busy longest first, at most BUSY_ROWS of them
+    assert f"… and {30 - BUSY_ROWS} more in flight" in text
+    assert len(text.splitlines()) == 2 + BUSY_ROWS + 1
+
+
+def test_many_sources_on_a_terminal_get_the_summary() -> None:
+    console = terminal()
+    sources = [f"src_{i:03d}" for i in range(SUMMARY_ABOVE + 1)]
+    with crawl_display(console, sources) as callback:
+        for source in sources:
+            callback(source, {"source/pages/list": 1})
+            callback(source, final(new=1))
+    text = console.export_text()
+    assert f"{len(sources)}/{len(sources)} sources" in text
+    assert f"done {len(sources)} (not modified 0)" in text
+    assert "src_000" not in text  # finished sources have no row
+
+
+def test_few_sources_on_a_terminal_keep_a_row_each() -> None:
+    console = terminal()
+    sources = [f"src_{i}" for i in range(SUMMARY_ABOVE)]
+    with crawl_display(console, sources) as callback:
+        for source in sources:
+            callback(source, final(new=3))
+    text = console.export_text()
+    assert all(source in text for source in sources)
+    assert "3 new" in text
+    assert "sources" not in text  # no total bar
+
+
+def test_not_a_terminal_few_sources_print_one_line_each_when_finished() -> None:
+    console = plain()
+    with crawl_display(console, ["a", "b"]) as callback:
+        callback("a", {"source/pages/list": 1})
+        callback("a", final(new=2))
+        callback("b", final(reason="skipped"))
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert lines == ["a: completed · 1 list + 0 detail pages · 2 new · 0 updated · 0 known",
+                     "b: skipped · skipped: another crawl of it is running"]
+    assert "\x1b" not in console.file.getvalue()  # type: ignore[attr-defined] # no live display, no escapes
+
+
+def test_not_a_terminal_many_sources_print_totals_lines_not_a_line_per_source() -> None:
+    console = plain()
+    sources = [f"src_{i:04d}" for i in range(2000)]
+    with crawl_display(console, sources) as callback:
+        for source in sources:
+            callback(source, {"source/pages/list": 1})
+            callback(source, final())
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1  # the crawl took less than LOG_EVERY: only the closing totals line
+    assert lines[0].startswith("crawl 2,000/2,000 sources after 0:00:0")
+    assert "done 2,000 (not modified 2,000) · failed 0 · in flight 0 · queued 0" in lines[0]
+
+
+def test_not_a_terminal_totals_lines_follow_the_clock() -> None:
+    console, now = plain(), [0.0]
+    sources = [f"src_{i:04d}" for i in range(1000)]
+    with crawl_display(console, sources, clock=lambda: now[0]) as callback:
+        for source in sources:
+            now[0] += 1.0  # 1,000 s of crawl: a line every LOG_EVERY s, whatever the number of sources
+            callback(source, final(new=1))
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1000 // int(LOG_EVERY) + 1
+    assert lines[0].startswith("crawl 30/1,000 sources after 0:00:30: done 30")
+    assert lines[-1].startswith("crawl 1,000/1,000 sources after 0:16:40: done 1,000 (not modified 0)")
