@@ -124,3 +124,53 @@ def test_not_a_terminal_totals_lines_follow_the_clock() -> None:
     assert len(lines) == 1000 // int(LOG_EVERY) + 1
     assert lines[0].startswith("crawl 30/1,000 sources after 0:00:30: done 30")
     assert lines[-1].startswith("crawl 1,000/1,000 sources after 0:16:40: done 1,000 (not modified 0)")
+
+
+# -- the summary printed after the crawl (monitor/cli/display.py) ------------------------------
+
+def result(source_id: str, status: str = "completed", new: int = 0, problems: tuple[str, ...] = ()) -> Any:
+    from monitor.crawl.runner import CrawlResult
+
+    return CrawlResult(source_id, status, 1, 1, new, new, 0, 0, 0, 0, 0, 0, problems)
+
+
+def test_crawl_summary_at_many_sources_lists_totals_and_only_notable_sources() -> None:
+    from monitor.cli.display import SUMMARY_ROWS, crawl_summary
+
+    results = [result(f"quiet_{i:04d}") for i in range(300)]
+    results[10] = result("broken_one", "failed", problems=("list page 1: HTTP 500",))
+    results[20] = result("busy_one", new=4)
+    text = shown(crawl_summary(results))
+    assert "300 sources: 299 completed, 1 failed · 4 new · 0 updated · 1 with problems" in text
+    assert "298 source(s) not listed" in text and "--list-all" in text
+    assert "quiet_" not in text
+    assert text.index("broken_one") < text.index("busy_one")  # failures first
+    assert len(text.splitlines()) < 20
+    everything = shown(crawl_summary(results, list_all=True))
+    assert everything.count("quiet_") == 298
+    many = [result(f"new_{i:04d}", new=1) for i in range(SUMMARY_ROWS + 30)]  # a first crawl: all new
+    text = shown(crawl_summary(many))
+    assert text.count("new_") == SUMMARY_ROWS and "30 source(s) not listed" in text
+
+
+def test_crawl_summary_of_few_sources_is_the_whole_table() -> None:
+    from monitor.cli.display import crawl_summary
+
+    text = shown(crawl_summary([result("a"), result("b", "failed")]))
+    assert "crawl summary" in text and "a " in text and "b " in text
+    assert "sources:" not in text  # no totals line for a table this short
+
+
+def test_problem_lines_are_bounded_after_a_cut_summary() -> None:
+    from monitor.cli.display import PROBLEM_LINES, print_problems
+
+    results = [result(f"s{i:03d}", "failed", problems=("blocked: challenge page", "list page 2: timeout"))
+               for i in range(100)]
+    console = plain()
+    print_problems(console, results)
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == PROBLEM_LINES + 1
+    assert lines[-1] == f"  … and {200 - PROBLEM_LINES} more problem line(s); --list-all prints every one"
+    console = plain()
+    print_problems(console, results, list_all=True)
+    assert len(console.file.getvalue().splitlines()) == 200  # type: ignore[attr-defined]

@@ -14,6 +14,8 @@ import click
 
 from monitor.cli.main import Context, UserError, common_options, console, count_type, err_console
 
+FAILED_NAMED = 20  # the closing error line names at most this many sources
+
 
 def register(cli: click.Group) -> None:
     """Add `crawl`, `recheck` and `parse` to `cli` (once)."""
@@ -27,8 +29,10 @@ def register(cli: click.Group) -> None:
 @click.argument("source_ids", nargs=-1)
 @click.option("--max-pages", type=count_type(), default=None, help="Override list pages per source.")
 @click.option("--full", is_flag=True, help="Re-fetch every list page and notice, not only what looks new.")
+@click.option("--list-all", is_flag=True,
+              help="List every source in the summary (above 20 sources only those with problems or changes).")
 @common_options
-def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full: bool) -> None:
+def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full: bool, list_all: bool) -> None:
     """Crawl sources now and store what they publish.
 
     With no SOURCE_IDS, crawls every enabled source in the config. Crawls are incremental: list
@@ -40,6 +44,7 @@ def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full
       noticewatch crawl
       noticewatch crawl gdjct_zgls --max-pages 2
       noticewatch crawl --full
+      noticewatch crawl --list-all
       noticewatch crawl --config other.yaml --db other.db
     """
     from monitor.crawl.run import run_crawl
@@ -50,11 +55,13 @@ def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full
     interrupted(results)
     from monitor.cli.display import crawl_summary, print_problems
 
-    console().print(crawl_summary(results))
-    print_problems(console(), results)
+    console().print(crawl_summary(results, list_all=list_all))
+    print_problems(console(), results, list_all=list_all)
     failed = [r.source_id for r in results if r.status != "completed"]
     if failed:
-        raise UserError(f"{len(failed)} source(s) did not complete: {', '.join(failed)} (see problems above)")
+        named = ", ".join(failed[:FAILED_NAMED]) + (f" and {len(failed) - FAILED_NAMED:,} more"
+                                                     if len(failed) > FAILED_NAMED else "")
+        raise UserError(f"{len(failed)} source(s) did not complete: {named} (see problems above)")
 
 
 def interrupted(results: list[Any]) -> None:

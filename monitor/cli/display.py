@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -101,7 +102,24 @@ def notice_detail(stored: StoredNotice | Notice, today: date) -> Table:
     return table
 
 
-def crawl_summary(results: Sequence[CrawlResult]) -> Table:
+# Above this many sources the crawl summary lists only those with something to say (not completed,
+# problems, changes), at most SUMMARY_ROWS of them, after a totals line; --list-all lists every one.
+SUMMARY_ALL_UP_TO = 20
+SUMMARY_ROWS = 50
+PROBLEM_LINES = 50  # problem lines printed after a summary that is cut the same way
+
+
+def notable(r: CrawlResult) -> bool:
+    return r.status != "completed" or bool(r.problems or r.new or r.changed or r.removed or r.restored or r.moved)
+
+
+def crawl_summary(results: Sequence[CrawlResult], list_all: bool = False) -> RenderableType:
+    """A row per source; at more than SUMMARY_ALL_UP_TO sources (unless `list_all`) a totals line
+    and only the notable sources, failures first, at most SUMMARY_ROWS: bounded at any N."""
+    cut = not list_all and len(results) > SUMMARY_ALL_UP_TO
+    rows = results
+    if cut:
+        rows = sorted((r for r in results if notable(r)), key=lambda r: (r.status == "completed", -len(r.problems)))
     table = Table(title="crawl summary", title_justify="left")
     table.add_column("source", overflow="fold")
     table.add_column("status", min_width=9)
@@ -109,18 +127,51 @@ def crawl_summary(results: Sequence[CrawlResult]) -> Table:
     # re-fetched), moved, removed, problems.
     for column in ("req", "new", "upd", "same", "known", "mv", "gone", "prob"):
         table.add_column(column, justify="right")
-    for r in results:
+    for r in rows[:SUMMARY_ROWS] if cut else rows:
         style = {"completed": "green", "failed": "red", "aborted": "yellow"}.get(r.status, "")
         counts = (r.requests, r.new, r.changed, r.unchanged, r.skipped, r.moved, r.removed, len(r.problems))
         table.add_row(r.source_id, Text(r.status, style=style), *map(str, counts))
     table.caption = "req requests · upd updated · same unchanged · known listed, not re-fetched · mv moved · gone removed"
-    return table
+    if len(results) <= SUMMARY_ALL_UP_TO:
+        return table
+    hidden = len(results) - min(len(rows), SUMMARY_ROWS) if cut else 0
+    return Group(crawl_totals(results, hidden), *([table] if rows else []))
 
 
-def print_problems(console: Console, results: Sequence[CrawlResult]) -> None:
+def crawl_totals(results: Sequence[CrawlResult], hidden: int = 0) -> Text:
+    """'1,000 sources: 990 completed, 10 failed · 120 new · 4 updated · 3 with problems' and what
+    the table leaves out."""
+    statuses: dict[str, int] = {}
+    for r in results:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    text = Text(f"{len(results):,} sources: ", style="bold")
+    text.append(", ".join(f"{n:,} {status}" for status, n in sorted(statuses.items(), key=lambda kv: -kv[1])))
+    sums = {"new": sum(r.new for r in results), "updated": sum(r.changed for r in results),
+            "removed": sum(r.removed for r in results), "restored": sum(r.restored for r in results),
+            "moved": sum(r.moved for r in results)}
+    text.append("".join(f" · {n:,} {what}" for what, n in sums.items() if n or what in ("new", "updated")))
+    troubled = sum(1 for r in results if r.problems)
+    if troubled:
+        text.append(f" · {troubled:,} with problems", style="yellow")
+    if hidden:
+        text.append(f"\n{hidden:,} source(s) not listed (completed, nothing new, no problems, or past the "
+                    f"first {SUMMARY_ROWS}); --list-all lists every source", style="dim")
+    return text
+
+
+def print_problems(console: Console, results: Sequence[CrawlResult], list_all: bool = False) -> None:
+    """Each problem on its own line; after a summary that was cut, at most PROBLEM_LINES of them."""
+    limit = None if list_all or len(results) <= SUMMARY_ALL_UP_TO else PROBLEM_LINES
+    printed = total = 0
     for r in results:
         for problem in r.problems:
-            console.print(Text(f"  {r.source_id}: {problem}", style="yellow"))
+            total += 1
+            if limit is None or printed < limit:
+                console.print(Text(f"  {r.source_id}: {problem}", style="yellow"))
+                printed += 1
+    if total > printed:
+        console.print(Text(f"  … and {total - printed:,} more problem line(s); --list-all prints every one",
+                           style="yellow"))
 
 
 def sources_table(config, store) -> Table:  # noqa: ANN001 - Config, Store | None
