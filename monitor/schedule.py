@@ -25,6 +25,7 @@ DURATION = re.compile(r"^(?:\d+(?:\.\d+)?\s*[smhd]\s*)+$", re.I)
 PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])", re.I)
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 OFF = ("off", "never", "none")
+CRON_SPREAD = 3600.0  # seconds: how far `spread` may move a cron line's runs by default
 SYNTAX = 'a cron line like "0 */6 * * *" or an interval like "every 6h", "every 90s", "every 1h30m"'
 
 
@@ -37,12 +38,19 @@ class Schedule:
     # the grid epoch + offset + k * interval. None: cron runs on the line, intervals count from a start.
     offset: float | None = None
 
-    def spread(self, key: str, timezone: tzinfo | str = "UTC") -> Schedule:
-        """This schedule shifted by a stable offset within its shortest gap, derived from `key` (a
-        source id): a fleet on one schedule runs spread over the period, not all at minute 0. The
-        same key gives the same offset after a restart and on every machine (a hash, not random)."""
+    def spread(self, key: str, timezone: tzinfo | str = "UTC", window: bool | float = True) -> Schedule:
+        """This schedule shifted by a stable offset derived from `key` (a source id): a fleet on one
+        schedule runs spread out, not all at minute 0. The same key gives the same offset after a
+        restart and on every machine (a hash, not random). The offset falls within the shortest
+        gap between runs and within `window`: True spreads an interval over its whole period and a
+        cron line over at most CRON_SPREAD (a daily "0 9 * * *" runs between 9:00 and 10:00, not
+        any time of the day); a number of seconds caps both; False (or 0) does not spread."""
+        if window is False or window == 0:
+            return replace(self, offset=None)
         gap = self.interval if self.interval is not None else self._gaps(timezone)[0]
-        return replace(self, offset=stable_fraction(key) * gap)
+        if window is True:
+            window = gap if self.interval is not None else CRON_SPREAD
+        return replace(self, offset=stable_fraction(key) * min(gap, float(window)))
 
     def trigger(
         self, jitter: float = 0.0, timezone: tzinfo | str = "UTC", start: datetime | None = None

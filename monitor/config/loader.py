@@ -54,6 +54,10 @@ class Defaults:
     timezone: str = "UTC"  # IANA name; cron lines are read in it
     pause_after_failures: int = 3  # consecutive errors before a crawl stops asking that domain
     max_concurrent_sources: int = 32  # sources crawled at once (crawl and daemon); the rest queue
+    # The daemon moves each source's runs by a stable offset (monitor.schedule Schedule.spread):
+    # true: an interval over its whole period, a cron line within an hour; a duration caps the
+    # offset; false: runs exactly on the schedule.
+    spread_schedule: bool | float = True
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class Source:
     retries: int | None = None
     pause_after_failures: int | None = None
     options: dict[str, Any] = field(default_factory=dict)  # the kind's own keys, checked by the kind
+    spread_schedule: bool | float = True  # as Defaults.spread_schedule (the default's value unless set)
     # False: loaded with full_check=False, `options` as written in the file (not for crawling).
     options_checked: bool = field(default=True, compare=False, repr=False)
 
@@ -128,6 +133,7 @@ COMMON_SOURCE_KEYS = (
     "download_delay",
     "retries",
     "pause_after_failures",
+    "spread_schedule",
 )
 
 
@@ -262,6 +268,8 @@ def _parse_defaults(data: Any, where: str, full_check: bool = True) -> Defaults:
             values[key] = _whole_number(value, f"{where}: {key}", minimum=0)
         elif key == "max_concurrent_sources":
             values[key] = _concurrency(value, f"{where}: {key}")
+        elif key == "spread_schedule":
+            values[key] = _spread(value, f"{where}: {key}")
         elif expected is int:
             values[key] = _positive_int(value, f"{where}: {key}")
         else:
@@ -315,6 +323,7 @@ def _parse_source(data: Any, defaults: Defaults, where: str, full_check: bool = 
         max_pages=_positive_int(data.get("max_pages", defaults.max_pages), f"{where}: max_pages"),
         schedule=_schedule(data.get("schedule", defaults.schedule), f"{where}: schedule", full_check),
         enabled=_bool(data.get("enabled", True), f"{where}: enabled"),
+        spread_schedule=_spread(data.get("spread_schedule", defaults.spread_schedule), f"{where}: spread_schedule"),
         encoding=encoding,
         selectors={k: _string(v, f"{where}: selectors.{k}") for k, v in selectors.items()},
         download_delay=_optional(data, "download_delay", _non_negative_number, where),
@@ -393,6 +402,19 @@ def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{where}: expected true or false, got {_shown(value)}")
     return value
+
+
+def _spread(value: Any, where: str) -> bool | float:
+    """true, false, or the longest offset as a duration ("30m", seconds); 0 means false."""
+    if isinstance(value, bool):
+        return value
+    try:
+        from monitor.schedule import parse_duration
+
+        seconds = parse_duration(value)
+    except ValueError:
+        raise ConfigError(f'{where}: expected true, false or a duration like "30m", got {_shown(value)}') from None
+    return seconds if seconds > 0 else False
 
 
 def _urls(value: Any, where: str) -> tuple[str, ...]:

@@ -91,10 +91,11 @@ class Outcome:
 
 
 def plan_jobs(config: Config, settings: DaemonSettings) -> list[Job]:
-    # Each source's runs at a stable offset within its period (a hash of its id): a fleet on one
-    # schedule line spreads over the period instead of firing in the same minute.
+    # Each source's runs at a stable offset (a hash of its id): a fleet on one schedule line spreads
+    # out instead of firing in the same minute — an interval over its period, a cron line within
+    # an hour or the source's `spread_schedule` (false: exactly on the line).
     tz = config.defaults.timezone
-    jobs = [Job(f"crawl:{s.id}", parse_schedule(s.schedule).spread(s.id, tz), s)
+    jobs = [Job(f"crawl:{s.id}", parse_schedule(s.schedule).spread(s.id, tz, s.spread_schedule), s)
             for s in config.sources if s.enabled]
     if settings.recheck_schedule is not None:
         jobs.append(Job("recheck", settings.recheck_schedule))
