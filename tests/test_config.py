@@ -55,7 +55,7 @@ def test_gbk_encoding_is_widened_to_gb18030() -> None:
     [
         (
             {"sources": [{**VALID_SOURCE, "start_ur": "x"}]},
-            "c.yaml: sources[gdjct_zgls]: unknown key 'start_ur' (valid: id, name, kind, start_urls, schedule, enabled, download_delay, retries, pause_after_failures, max_pages, encoding, selectors, keywords, match, column_id)",
+            "c.yaml: sources[gdjct_zgls]: unknown key 'start_ur' (valid: id, name, kind, start_urls, schedule, enabled, download_delay, retries, pause_after_failures, spread_schedule, max_pages, encoding, selectors, keywords, match, column_id)",
         ),
         (
             {"sources": [{**VALID_SOURCE, "kind": "drupal"}]},
