@@ -104,6 +104,9 @@ def register(cli: click.Group) -> None:
             click.echo(report.to_json())
             return
         console().print(daemon_line(report))
+        slots = slots_line(report)
+        if slots:
+            console().print(slots, style="bold yellow" if report.daemon.backlog else "", markup=False, highlight=False)
         console().print(status_table(report))
         from monitor.cli.cluster import cluster_lines, redis_url
 
@@ -149,6 +152,22 @@ def daemon_line(report: Any) -> str:
     if daemon.stopped_at:
         return f"daemon: not running (stopped {daemon.stopped_at}: {daemon.stop_reason})"
     return f"daemon: not running (pid {daemon.pid} last seen {ago(daemon.heartbeat_at, report.checked_at)})"
+
+
+def slots_line(report: Any) -> str | None:
+    """'crawls: in flight 32/32, queued 1,204, oldest waiting 25m — BACKLOG since …' while the daemon runs."""
+    from monitor.daemon.status import human_seconds
+
+    daemon = report.daemon
+    if daemon is None or not daemon.running or daemon.slot_limit is None:
+        return None
+    line = f"crawls: in flight {daemon.in_flight}/{daemon.slot_limit}, queued {daemon.queued:,}"
+    if daemon.queued:
+        line += f", oldest waiting {human_seconds(daemon.oldest_wait or 0)}"
+    if daemon.backlog:
+        line += (f" — BACKLOG since {ago(daemon.backlog_since, report.checked_at)}: more sources fall due than "
+                 "max_concurrent_sources can crawl in time")
+    return line
 
 
 HEALTH_STYLE = {

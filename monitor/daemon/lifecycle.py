@@ -9,6 +9,8 @@ scheduling, signals, close); the jobs, their backoff and the domain pauses are m
 What makes it safe to leave running for months:
 - State in SQLite (monitor.daemon.state): a restart resumes each job's next due time, so it neither
   repeats a crawl that just ran nor forgets one that fell due while the daemon was down.
+- A backlog (more sources due than `max_concurrent_sources` can crawl in time) is logged once and
+  saved with the heartbeat for `status` (monitor.daemon.backlog).
 - Per source: backoff after failures in a row, a pause of the registered domain after a challenge or
   ban page, one crawl at a time per registered domain (monitor.daemon.jobs).
 - SIGTERM/SIGINT: stop scheduling, ask running crawls to close (pipelines flush, run rows become
@@ -32,6 +34,7 @@ from crawler import parsepool
 from monitor.config.loader import Config
 from monitor.crawl.runner import crawl_settings, registered_domain
 from monitor.crawl.slots import SourceSlots
+from monitor.daemon.backlog import BacklogWatch, backlog_threshold
 from monitor.daemon.jobs import DaemonSettings, DigestJob, Job, JobRunner, Outcome, plan_jobs
 from monitor.daemon.state import DaemonBusy, DaemonState, JobState, now_utc
 from monitor.store.db import Store
@@ -79,6 +82,11 @@ class Daemon(JobRunner):
         self.stopping = False
         self.stop_reason = "stopped"
         self.slots = SourceSlots(config.defaults.max_concurrent_sources)
+        periods: dict[str, float] = {}  # per schedule text: a fleet shares a few schedules
+        for job in self.jobs.values():
+            if job.source and job.schedule.text not in periods:
+                periods[job.schedule.text] = job.schedule.period(self.tz)
+        self.backlog = BacklogWatch(backlog_threshold(list(periods.values())))
         self._tasks: set[asyncio.Task[Any]] = set()
         self._crawl_tasks: set[asyncio.Task[Any]] = set()
         self._signals = 0
@@ -107,6 +115,7 @@ class Daemon(JobRunner):
                         await asyncio.wait_for(self._stop.wait(), timeout=HEARTBEAT_SECONDS)
                     except TimeoutError:
                         self.state.heartbeat()
+                        self.note_backlog()
             finally:
                 await self.close()
         return 0
@@ -159,6 +168,14 @@ class Daemon(JobRunner):
             )
             log.info("%s: %s, next run %s", job.key, job.schedule.text, due.astimezone(self.tz).isoformat())
         self.scheduler.start()
+        self.note_backlog()
+
+    def note_backlog(self) -> None:
+        """Log a backlog's start and end; save the slots' figures for `status` when worth a write."""
+        assert self.state is not None
+        backlog = self.slots.backlog()
+        if self.backlog.check(backlog, now_utc()):
+            self.state.save_backlog(backlog, self.backlog.since)
 
     def first_due(self, job: Job, now: datetime) -> datetime:
         """Resume from the stored due time; else one period after the last run; overdue means now."""

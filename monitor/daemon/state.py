@@ -5,7 +5,8 @@
 - `domain_pauses`: registered domains that served a challenge or ban page, and until when to leave
   them alone;
 - `daemon`: one row naming the running daemon (pid, heartbeat), so a second daemon on the same
-  database refuses to start and `noticewatch status` can tell whether anyone is crawling.
+  database refuses to start and `noticewatch status` can tell whether anyone is crawling; and
+  its crawl slots as last seen (in flight, queued, the oldest wait, a backlog: m015).
 
 Plain SQL on the store's connection; every write is one statement (atomic on its own).
 """
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # `status` imports this module's helpers without sqlite-utils (~35 ms)
     from sqlite_utils import Database
+
+    from monitor.crawl.slots import Backlog
 
 
 class DaemonBusy(RuntimeError):
@@ -151,6 +154,15 @@ class DaemonState:
     def heartbeat(self) -> None:
         self.db.execute(
             "update daemon set heartbeat_at = ? where id = 1 and pid = ?", [iso(now_utc()), os.getpid()]
+        )
+
+    def save_backlog(self, backlog: Backlog, since: datetime | None) -> None:
+        """The crawl slots' figures (monitor.daemon.backlog), one statement (m015 columns)."""
+        self.db.execute(
+            "update daemon set in_flight = ?, slot_limit = ?, queued = ?, oldest_wait = ?, backlog_since = ?, "
+            "backlog_at = ? where id = 1 and pid = ?",
+            [backlog.in_flight, backlog.limit, backlog.queued, round(backlog.oldest_wait, 1), iso(since),
+             iso(now_utc()), os.getpid()],
         )
 
     def release(self, reason: str) -> None:

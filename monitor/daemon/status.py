@@ -52,6 +52,17 @@ class DaemonInfo:
     heartbeat_at: str | None
     stopped_at: str | None
     stop_reason: str | None
+    # The crawl slots as the daemon last saved them (m015; None before it or before a first save).
+    in_flight: int | None = None
+    slot_limit: int | None = None
+    queued: int | None = None
+    oldest_wait: float | None = None  # seconds, as of `checked_at` (the saved wait plus the time since)
+    backlog_since: str | None = None  # set while a backlog lasts (monitor/daemon/backlog.py)
+    backlog_at: str | None = None  # when the daemon saved these figures
+
+    @property
+    def backlog(self) -> bool:
+        return self.running and self.backlog_since is not None
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,10 @@ class StatusReport:
     sources: tuple[SourceStatus, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if self.daemon is not None:
+            out["daemon"]["backlog"] = self.daemon.backlog
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
@@ -308,7 +322,21 @@ def _daemon(conn: sqlite3.Connection, now: datetime) -> DaemonInfo | None:
         row["heartbeat_at"],
         row["stopped_at"],
         row["stop_reason"],
+        **_slots(row, now, running),
     )
+
+
+def _slots(row: dict[str, Any], now: datetime, running: bool) -> dict[str, Any]:
+    """The m015 columns, if the database has them; while the daemon runs, the oldest wait carried
+    forward to `now` (saved every SAVE_EVERY seconds at most, it grows while sources wait)."""
+    saved = parse_iso(row.get("backlog_at"))
+    if saved is None:
+        return {}
+    wait = float(row.get("oldest_wait") or 0.0)
+    if running and row.get("queued"):
+        wait += max(0.0, (now - saved).total_seconds())
+    return {"in_flight": row.get("in_flight"), "slot_limit": row.get("slot_limit"), "queued": row.get("queued"),
+            "oldest_wait": round(wait, 1), "backlog_since": row.get("backlog_since"), "backlog_at": row.get("backlog_at")}
 
 
 def _job_period(job: dict[str, Any] | None, schedule: str | None) -> float | None:

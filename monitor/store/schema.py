@@ -270,3 +270,12 @@ def m013_inspection_kinds(db: Database) -> None:
     db.execute("update notice_versions set record = json_set(record, '$.inspection_kind', "
                "json_array(json_extract(record, '$.inspection_kind'))) "
                "where json_valid(record) and json_type(record, '$.inspection_kind') = 'text'")
+
+
+@migrations()
+def m015_daemon_backlog(db: Database) -> None:
+    """The daemon's crawl slots as it last saw them (monitor/daemon/backlog.py), for `status`:
+    in flight of the limit, how many wait and the oldest wait, since when a backlog has built up."""
+    for column, kind in (("in_flight", int), ("slot_limit", int), ("queued", int), ("oldest_wait", float),
+                         ("backlog_since", str), ("backlog_at", str)):
+        db["daemon"].add_column(column, kind)
