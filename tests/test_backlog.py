@@ -19,7 +19,15 @@ from monitor.daemon.status import read_status
 from monitor.store.db import Store
 from replica.faults import Fault
 from tests.helpers import run_cli
-from tests.test_daemon import TimedServer, daemon, source_entry, status_json, wait_for, write_config, zhuhai_site
+from tests.test_daemon import (
+    TimedServer,
+    daemon,
+    source_entry,
+    status_json,
+    wait_for,
+    write_config,
+    zhuhai_site,
+)
 
 NOW = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
 
