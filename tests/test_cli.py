@@ -77,7 +77,7 @@ def test_bad_config_touches_no_stored_data(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert out.stderr.strip() == (
         f"Error: {config}: sources[a]: unknown key 'start_ur' "
-        "(valid: id, name, kind, start_urls, schedule, enabled, download_delay, retries, pause_after_failures, max_pages, encoding, selectors, keywords, match, column_id)"
+        "(valid: id, name, kind, start_urls, schedule, enabled, download_delay, retries, pause_after_failures, spread_schedule, max_pages, encoding, selectors, keywords, match, column_id)"
     )
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
