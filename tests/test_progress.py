@@ -88,16 +88,27 @@ def test_few_sources_on_a_terminal_keep_a_row_each() -> None:
     assert "sources" not in text  # no total bar
 
 
-def test_not_a_terminal_few_sources_print_one_line_each_when_finished() -> None:
+def test_a_poll_that_saw_the_finish_before_the_final_counts_is_corrected() -> None:
+    """Scrapy sets finish_reason before the store pipeline has counted the last notices."""
+    tally = Tally(3)
+    assert tally.update("a", final(new=0)) == "completed"  # a poll during the pipeline's close
+    assert tally.update("a", final(new=30)) is None  # the final call
+    assert (tally.done, tally.not_modified, tally.new) == (1, 0, 30)
+    tally.update("b", final(new=2))
+    tally.update("b", final(new=2, **{"source/broken": True}))
+    assert (tally.done, tally.failed, tally.new, tally.queued) == (1, 1, 32, 1)
+
+
+def test_not_a_terminal_few_sources_print_a_totals_line_no_escapes() -> None:
     console = plain()
     with crawl_display(console, ["a", "b"]) as callback:
         callback("a", {"source/pages/list": 1})
         callback("a", final(new=2))
         callback("b", final(reason="skipped"))
     lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
-    assert lines == ["a: completed · 1 list + 0 detail pages · 2 new · 0 updated · 0 known",
-                     "b: skipped · skipped: another crawl of it is running"]
-    assert "\x1b" not in console.file.getvalue()  # type: ignore[attr-defined] # no live display, no escapes
+    assert len(lines) == 1 and lines[0].startswith("crawl 2/2 sources after 0:00:00: ")
+    assert lines[0].endswith("done 1 (not modified 0) · failed 1 · in flight 0 · queued 0 · new 2 · changed 0")
+    assert "\x1b" not in console.file.getvalue()  # type: ignore[attr-defined] # no live display
 
 
 def test_not_a_terminal_many_sources_print_totals_lines_not_a_line_per_source() -> None:

@@ -39,7 +39,7 @@ def crawl(ctx: Context, source_ids: tuple[str, ...], max_pages: int | None, full
     entries already stored with the same list title and date are not re-fetched, and paging stops
     at the first list page made only of such entries. --full re-fetches everything.
 
-    Progress goes to stderr (a total bar above 8 sources; plain lines when it is not a terminal).
+    Progress goes to stderr (a total bar above 8 sources; a totals line every 30 s when not a terminal).
     Above 20 sources the summary lists only those with problems or changes; --list-all lists all.
 
     \b

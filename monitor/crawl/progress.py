@@ -1,7 +1,8 @@
 """What `noticewatch crawl` shows while it runs, at a cost that follows the events, not the fleet.
 
 `crawl_sources` reports each source through one callback, `(source_id, stats)`: every 0.2 s while
-the source is in flight, and once more with the final stats (they then hold `finish_reason`). A
+the source is in flight, and once more with the final stats. Stats holding `finish_reason` mean
+the source has finished (a poll may see it before the final call, with counts still growing). A
 source never reported yet is queued. `Tally` turns those calls into counts in O(1) per call — no
 loop over the sources — and three displays read it:
 
@@ -9,10 +10,11 @@ loop over the sources — and three displays read it:
 - many sources on a terminal: one total bar with the counts and the few sources busy longest
   (at most BUSY_ROWS), redrawn REFRESH_PER_SECOND times a second. A rich Progress row per source
   re-rendered every row on every refresh: quadratic in the fleet (bench/progress_bench.py);
-- not a terminal (cron, CI, a log file): no live display. Few sources: one line per finished
-  source. Many: one totals line every LOG_EVERY seconds and one at the end, so a log grows with
-  the crawl's duration, never with the number of sources; which sources need a look is in the
-  summary printed after the crawl (monitor/cli/display.py crawl_summary).
+- not a terminal (cron, CI, a log file): no live display, only a totals line every LOG_EVERY
+  seconds and one at the end, at any N: a log grows with the crawl's duration, never with the
+  number of sources. No line per source: a source's figures are final only with the last call
+  (a poll can see `finish_reason` while the store pipeline still counts), and the summary printed
+  after the crawl (monitor/cli/display.py crawl_summary) lists the sources on stdout anyway.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ class Tally:
         self.done = self.failed = self.not_modified = 0
         self.new = self.changed = 0
         self.busy: dict[str, Busy] = {}  # in flight, in the order they started (oldest first)
-        self.finished: set[str] = set()
+        # Finished sources: (status, new, changed, nothing changed) as counted.
+        self.finished: dict[str, tuple[str, int, int, bool]] = {}
         self.lock = threading.Lock()
 
     @property
@@ -82,29 +85,39 @@ class Tally:
         return self.total - len(self.finished) - len(self.busy)
 
     def update(self, source_id: str, stats: dict[str, Any]) -> str | None:
-        """Record one progress call; returns the source's status when this call finished it."""
-        if source_id in self.finished:
-            return None  # a poll that raced the final call
+        """Record one progress call; returns the source's status when this call finished it.
+
+        Stats hold `finish_reason` from Scrapy's spider_closed on, while the store pipeline still
+        writes (and counts new and changed notices): a poll may see them before the final call. A
+        later call for a finished source replaces its contribution to the counts."""
         with self.lock:
             if "finish_reason" not in stats:
-                entry = self.busy.get(source_id)
-                if entry is None:
-                    self.busy[source_id] = Busy(self.clock(), stats)
-                else:
-                    entry.stats = stats
+                if source_id not in self.finished:
+                    entry = self.busy.get(source_id)
+                    if entry is None:
+                        self.busy[source_id] = Busy(self.clock(), stats)
+                    else:
+                        entry.stats = stats
                 return None
             self.busy.pop(source_id, None)
-            self.finished.add(source_id)
-            status = run_status(stats)
-            if status == "completed":
-                self.done += 1
-                if not any(stats.get(key) for key in CHANGE_KEYS):
-                    self.not_modified += 1
-            else:
-                self.failed += 1
-            self.new += int(stats.get("noticewatch/new", 0))
-            self.changed += int(stats.get("noticewatch/changed", 0))
-            return status
+            previous = self.finished.get(source_id)
+            if previous is not None:
+                self._count(previous, -1)
+            counted = (run_status(stats), int(stats.get("noticewatch/new", 0)),
+                       int(stats.get("noticewatch/changed", 0)), not any(stats.get(key) for key in CHANGE_KEYS))
+            self.finished[source_id] = counted
+            self._count(counted, 1)
+            return counted[0] if previous is None else None
+
+    def _count(self, counted: tuple[str, int, int, bool], sign: int) -> None:
+        status, new, changed, quiet = counted
+        if status == "completed":
+            self.done += sign
+            self.not_modified += sign * quiet
+        else:
+            self.failed += sign
+        self.new += sign * new
+        self.changed += sign * changed
 
     def counts_line(self) -> str:
         return (f"done {self.done:,} (not modified {self.not_modified:,}) · failed {self.failed:,} · "
@@ -199,22 +212,16 @@ def _summary(console: Console, tally: Tally) -> Iterator[Callback]:
 
 @contextmanager
 def _log_lines(console: Console, tally: Tally, every: float = LOG_EVERY) -> Iterator[Callback]:
-    per_source = tally.total <= SUMMARY_ABOVE
     last = [tally.clock()]
 
     def on_progress(source_id: str, stats: dict[str, Any]) -> None:
-        status = tally.update(source_id, stats)
-        if per_source:
-            if status is not None:
-                line = f"{source_id}: {status} · {Text.from_markup(progress_line(stats)).plain}"
-                console.print(Text(line), soft_wrap=True)  # a log line is never broken
-        elif tally.clock() - last[0] >= every:
+        tally.update(source_id, stats)
+        if tally.clock() - last[0] >= every:
             last[0] = tally.clock()
             _totals(console, tally)
 
     yield on_progress
-    if not per_source:
-        _totals(console, tally)
+    _totals(console, tally)
 
 
 def _totals(console: Console, tally: Tally) -> None:
