@@ -116,6 +116,9 @@ class Phase:
             stored += f" — {s['short_sources']} source(s) short, e.g. {s['missing_sources'][0]}"
         if s.get("duplicates"):
             stored += f", {s['duplicates']} duplicate(s)"
+        if "runs" in s:
+            modes = ", ".join(f"{k} {v}" for k, v in s.get("by_mode", {}).items())
+            stored += f", {s['runs']:,} runs ({modes})"
         codes = ",".join(map(str, sorted(set(self.exit_codes))))
         return (f"N={self.sources:,} {self.name}: wall {self.wall_s:.1f} s, CPU {self.cpu_s:.1f} s = "
                 f"{self.cpu_ms_per_source:.1f} ms/source, {self.requests_per_source:.2f} requests/source "
@@ -235,17 +238,19 @@ def crawl_phase(name: str, n: int, server: Server, config: Path, db: Path, folde
     return measure(name, n, server, [proc], cpu0, t0, db, after, opts, log, deadline=t0 + opts.timeout)
 
 
-def daemon_phase(n: int, server: Server, db: Path, folder: Path, opts: argparse.Namespace, period: int) -> Phase:
+def daemon_phase(name: str, n: int, server: Server, db: Path, folder: Path, opts: argparse.Namespace,
+                 period: int) -> Phase:
     """The local daemon, every source due once within `period` s; SIGTERM once all have a finished run."""
-    config = write_config(folder / f"daemon-{n}.yaml", server, n, db, opts, schedule=f"every {period}s")
+    slug = name.replace(" ", "-")
+    config = write_config(folder / f"{slug}-{n}.yaml", server, n, db, opts, schedule=f"every {period}s")
     after = last_run_id(db)
     server.mark()
     cpu0, t0 = children.children_cpu(), time.monotonic()
-    log = folder / f"daemon-{n}.log"
+    log = folder / f"{slug}-{n}.log"
     proc = children.start([*PY, "daemon", "--config", str(config), "--db", str(db)], log, ROOT)
-    phase = measure("daemon cycle", n, server, [proc], cpu0, t0, db, after, opts, log,
+    phase = measure(name, n, server, [proc], cpu0, t0, db, after, opts, log,
                     stop_when=lambda: finished_sources(db, after) >= n, deadline=t0 + period + opts.timeout)
-    phase.extra["period_s"] = period
+    phase.extra.update(period_s=period, runs_by_mode=phase.store.get("by_mode", {}))
     return phase
 
 
@@ -312,9 +317,10 @@ def cluster_phase(k: int, n: int, server: Server, redis: Redis, folder: Path, op
     return phase
 
 
-def daemon_period(nochange_wall: float, requested: int | None) -> int:
-    """Long enough that the cycle ends before a source falls due again, at least a minute."""
-    return requested or max(60, math.ceil(1.5 * nochange_wall + 30))
+def daemon_period(like_wall: float, requested: int | None) -> int:
+    """Long enough that the cycle (about as much work as a crawl that took `like_wall` s) ends before
+    a source falls due again; at least a minute."""
+    return requested or max(60, math.ceil(1.5 * like_wall + 30))
 
 
 def fleet_round(n: int, folder: Path, opts: argparse.Namespace, redis: Redis | None) -> list[Phase]:
@@ -335,12 +341,19 @@ def fleet_round(n: int, folder: Path, opts: argparse.Namespace, redis: Redis | N
         if not opts.no_local:
             db = folder / f"fleet-{n}.db"
             config = write_config(folder / f"config-{n}.yaml", server, n, db, opts)
+            walls = {}
             if "first" in opts.phases:
                 done(crawl_phase("first crawl", n, server, config, db, folder, opts))
+                walls["first"] = phases[-1].wall_s
             if "nochange" in opts.phases:
                 done(crawl_phase("no-change crawl", n, server, config, db, folder, opts))
+                walls["nochange"] = phases[-1].wall_s
             if "daemon" in opts.phases:
-                done(daemon_phase(n, server, db, folder, opts, daemon_period(phases[-1].wall_s, opts.daemon_period)))
+                # Two daemon runs, one cycle each: the first after `crawl` (a full sweep when no run of
+                # the source is recorded as full), then the steady state.
+                for name, basis in (("daemon cycle 1", "first"), ("daemon cycle 2", "nochange")):
+                    period = daemon_period(walls.get(basis, 0), opts.daemon_period)
+                    done(daemon_phase(name, n, server, db, folder, opts, period))
         for k in opts.workers or ():
             assert redis is not None
             done(cluster_phase(k, n, server, redis, folder, opts))

@@ -68,7 +68,8 @@ def finished_sources(db: Path, after_id: int) -> int:
 def runs_since(conn: sqlite3.Connection, after_id: int) -> dict[str, Any]:
     rows = conn.execute("select status, count(*), count(distinct source_id) from runs where id > ? group by status",
                         (after_id,)).fetchall()
-    return {"runs": sum(r[1] for r in rows), "by_status": {r[0]: r[1] for r in rows},
+    modes = conn.execute("select coalesce(mode, '?'), count(*) from runs where id > ? group by 1", (after_id,))
+    return {"runs": sum(r[1] for r in rows), "by_status": {r[0]: r[1] for r in rows}, "by_mode": dict(modes),
             "sources_with_run": conn.execute("select count(distinct source_id) from runs where id > ?",
                                              (after_id,)).fetchone()[0]}
 
