@@ -120,7 +120,9 @@ class Phase:
             modes = ", ".join(f"{k} {v}" for k, v in s.get("by_mode", {}).items())
             stored += f", {s['runs']:,} runs ({modes})"
         codes = ",".join(map(str, sorted(set(self.exit_codes))))
-        return (f"N={self.sources:,} {self.name}: wall {self.wall_s:.1f} s, CPU {self.cpu_s:.1f} s = "
+        start = self.extra.get("first_request_s")
+        started = f" (first request after ~{start:.0f} s)" if start else ""
+        return (f"N={self.sources:,} {self.name}: wall {self.wall_s:.1f} s{started}, CPU {self.cpu_s:.1f} s = "
                 f"{self.cpu_ms_per_source:.1f} ms/source, {self.requests_per_source:.2f} requests/source "
                 f"({kinds}; 304s {self.not_modified}), peak RSS {self.maxrss_mb:.0f} MB largest process / "
                 f"{self.tree_peak_mb:.0f} MB tree ({self.processes} processes), {stored}, max in flight per "
@@ -204,9 +206,14 @@ def tail(log: Path, lines: int = 12) -> list[str]:
 def measure(name: str, n: int, server: Server, procs: list, cpu0: float, t0: float, db: Path,
             after_run: int, opts: argparse.Namespace, log: Path, **watch: Any) -> Phase:
     """Wait for `procs` (see children.watch), then read the server's counters and the store."""
+    first_request: list[float] = []  # seconds until the server saw a request (start-up), to ~1 s
+
     def tick(elapsed: float) -> None:
+        requests = server.stats()["requests"]
+        if requests and not first_request:
+            first_request.append(elapsed)
         PROGRESS.show(f"N={n:,} {name}: {elapsed:.0f} s, {finished_sources(db, after_run):,}/{n:,} sources done, "
-                      f"{server.stats()['requests']:,} requests")
+                      f"{requests:,} requests")
 
     m = children.watch(procs, cpu0, t0, tick=tick, **watch)
     PROGRESS.clear()
@@ -225,6 +232,7 @@ def measure(name: str, n: int, server: Server, procs: list, cpu0: float, t0: flo
     if any(m.codes) or not store or store["stored"] < store["expected"] or stats["max_inflight_per_host"] > 1:
         phase.extra["log_tail"] = tail(log)
     phase.extra["log"] = str(log)
+    phase.extra["first_request_s"] = first_request[0] if first_request else None
     return phase
 
 
