@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import fleet_children as children  # noqa: E402
-from bench.fleet_server import COLUMN, address  # noqa: E402
+from bench.fleet_server import address  # noqa: E402
+from bench.fleet_services import Redis, Server  # noqa: E402
 from bench.fleet_store import check_store, finished_sources, last_run_id  # noqa: E402
 
 PY = [sys.executable, "-m", "monitor"]
@@ -129,50 +130,6 @@ class Phase:
                 f"host {self.max_inflight_per_host}, exit {codes}, server CPU {self.server_cpu_s:.2f} s")
 
 
-class Server:
-    """bench/fleet_server.py in a child process (its CPU is not ours), and its control URL."""
-
-    def __init__(self, hosts: int, folder: Path, opts: argparse.Namespace) -> None:
-        argv = [sys.executable, str(ROOT / "bench" / "fleet_server.py"), "--hosts", str(hosts), "--port", "0",
-                "--notices", str(opts.notices), "--hold-ms", str(opts.hold_ms), "--robots", opts.robots,
-                "--validators" if opts.validators else "--no-validators",
-                "--column-json" if opts.column_json else "--no-column-json"]
-        self.log = folder / f"server-{hosts}.log"
-        self.proc = children.start(argv, self.log, ROOT)
-        self.cpu_mark = 0.0
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            for line in self.log.read_text(encoding="utf-8", errors="replace").splitlines():
-                if line.startswith('{"ready"'):
-                    self.info = json.loads(line)
-                    self.port = int(self.info["port"])
-                    return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"fleet server did not start: {self.log.read_text()[-2000:]}")
-
-    def stats(self, reset: bool = False) -> dict[str, Any]:
-        from urllib.request import urlopen
-
-        query = "?reset=1" if reset else ""
-        with urlopen(f"http://127.0.0.1:{self.port}/_stats{query}", timeout=30) as answer:
-            return json.loads(answer.read())
-
-    def mark(self) -> None:
-        """A phase starts: zero the counters, remember the server's CPU so far."""
-        self.cpu_mark = self.stats(reset=True)["server_cpu_s"]
-
-    def url(self, index: int) -> str:
-        return f"http://{address(index)}:{self.port}{COLUMN}index.html"
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        children._live.discard(self.proc)
-
-
 def write_config(path: Path, server: Server, n: int, db: Path, opts: argparse.Namespace, *,
                  schedule: str | None = None, redis: str | None = None) -> Path:
     import yaml
@@ -187,7 +144,7 @@ def write_config(path: Path, server: Server, n: int, db: Path, opts: argparse.Na
         "defaults": defaults,
         "storage": {"path": str(db)},
         "sources": [{"id": f"fleet{i:05d}", "name": f"fleet portal {address(i)}", "kind": "nfcms",
-                     "start_urls": [server.url(i)], "max_pages": 2} for i in range(n)],
+                     "start_urls": [server.url(i)]} for i in range(n)],
     }
     if redis:
         config["cluster"] = {"redis": redis, "job_timeout": 300, "lease_ttl": 10}
@@ -260,41 +217,6 @@ def daemon_phase(name: str, n: int, server: Server, db: Path, folder: Path, opts
                     stop_when=lambda: finished_sources(db, after) >= n, deadline=t0 + period + opts.timeout)
     phase.extra.update(period_s=period, runs_by_mode=phase.store.get("by_mode", {}))
     return phase
-
-
-class Redis:
-    """A real redis-server on a free port, no persistence (as tests/test_cluster.py starts it)."""
-
-    def __init__(self, folder: Path) -> None:
-        import socket
-
-        if shutil.which("redis-server") is None:
-            raise RuntimeError("redis-server not found (apt-get install -y redis-server; `make system-deps`)")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc = children.start(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--dir", str(folder)], folder / "redis.log", folder)
-        import redis
-
-        self.client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    log = (folder / "redis.log").read_text()[-1000:]
-                    raise RuntimeError(f"redis-server did not start: {log}") from None
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        children._live.discard(self.proc)
 
 
 def cluster_phase(k: int, n: int, server: Server, redis: Redis, folder: Path, opts: argparse.Namespace) -> Phase:
