@@ -29,8 +29,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 
-FULL = {"crawl": (10, 500), "cycle": (10, 500), "parser": (400, 5), "daemon": (1000, 0.05), "store": (100_000, 20)}
-QUICK = {"crawl": (2, 100), "cycle": (3, 60), "parser": (60, 2), "daemon": (100, 0.05), "store": (5_000, 5)}
+FULL = {"crawl": (10, 500), "cycle": (10, 500), "fleet": (20, 200), "parser": (400, 5), "daemon": (1000, 0.05),
+        "store": (100_000, 20)}
+QUICK = {"crawl": (2, 100), "cycle": (3, 60), "fleet": (3, 10), "parser": (60, 2), "daemon": (100, 0.05),
+         "store": (5_000, 5)}
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,30 @@ def cycle_rows(f: dict[str, Any]) -> list[Row]:
     return [Row(f"no-change cycle (incremental crawl + due re-check) vs full crawl, {f['notices']:,} notices "
                 f"(requests)", f"{f['cycle_requests']} / {f['full_requests']} = 1/{1 / f['ratio']:.0f}", "≤ 1/20",
                 f["ratio"] <= 0.05)]
+
+
+def fleet_rows(f: dict[str, Any]) -> list[Row]:
+    """bench/fleet_bench.py at two sizes, first and no-change crawl (its daemon and cluster rounds: run it alone)."""
+    phases = f["phases"]
+    big = max(p["sources"] for p in phases)
+    by_name = {p["name"]: p for p in phases if p["sources"] == big}
+    first, quiet = by_name["first crawl"], by_name["no-change crawl"]
+    added = {m["phase"]: m for m in f["marginal"]}["no-change crawl"]
+    stored, expected = first["store"]["stored"], first["store"]["expected"]
+    rss = max(p["maxrss_mb"] for p in phases)
+    inflight = max(p["max_inflight_per_host"] for p in phases)
+    return [
+        Row(f"fleet of {big:,} NFCMS sources on 127.0.x.y (bench/fleet_bench.py): first crawl, notices stored once",
+            f"{stored:,} / {expected:,}", "all", stored == expected and first["store"]["duplicates"] == 0),
+        Row("  no-change crawl: requests per source", f"{quiet['requests_per_source']:.2f}", "≤ 1",
+            quiet["requests_per_source"] <= 1),
+        Row(f"  no-change crawl: CPU per added source (N={added['from']} → {added['to']})",
+            f"{added['cpu_ms_per_added_source']:.1f} ms", "≤ 10 ms", added["cpu_ms_per_added_source"] <= 10),
+        Row(f"  no-change crawl: CPU per source at N={big}, start-up included",
+            f"{quiet['cpu_ms_per_source']:.0f} ms", "(info)", None),
+        Row("  peak RSS, largest process, any phase", f"{rss:.0f} MB", "≤ 500 MB", rss <= 500),
+        Row("  most requests in flight to one host at once", str(inflight), "1", inflight == 1),
+    ]
 
 
 def parser_rows(f: dict[str, Any]) -> list[Row]:
@@ -159,6 +185,7 @@ def main() -> None:
     facts = machine_facts()
     facts["load average at start"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     steps: dict[str, tuple[str, Callable[..., list[Row]], list[Any]]] = {
+        "fleet": ("fleet_bench.py", fleet_rows, ["--sources", *sizes["fleet"], "--phases", "first", "nochange"]),
         "parser": ("parser_bench.py", parser_rows, ["--pages", sizes["parser"][0], "--repeat", sizes["parser"][1]]),
         "crawl": ("crawl_bench.py", crawl_rows, ["--sources", sizes["crawl"][0], "--notices", sizes["crawl"][1]]),
         "cycle": ("change_cycle.py", cycle_rows, ["--sources", sizes["cycle"][0], "--notices", sizes["cycle"][1]]),
@@ -167,7 +194,7 @@ def main() -> None:
         "store": ("store_bench.py", store_rows, ["--notices", sizes["store"][0], "--repeat", sizes["store"][1],
                                                  *(["--refresh"] if args.refresh_store else [])]),
     }
-    order = ["crawl", "cycle", "parser", "daemon", "store"]
+    order = ["crawl", "cycle", "fleet", "parser", "daemon", "store"]
     rows: list[Row] = []
     raw: dict[str, Any] = {}
     for name in order:
