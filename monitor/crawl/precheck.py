@@ -67,8 +67,9 @@ class Checked:
 
 
 def spec_fingerprint(spec: SourceSpec) -> str:
-    """What decides what a crawl of `spec` reads: a changed one is never skipped."""
-    data = {"kind": spec.kind, "start_urls": list(spec.start_urls), "max_pages": spec.max_pages,
+    """What decides what a crawl of `spec` reads and records (the name goes into `sources`): a
+    changed one is never skipped. Politeness overrides (delay, retries) are left out."""
+    data = {"kind": spec.kind, "name": spec.name, "start_urls": list(spec.start_urls), "max_pages": spec.max_pages,
             "encoding": spec.encoding, "selectors": spec.selectors, "options": spec.options}
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
