@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -53,6 +54,7 @@ PROBE_KINDS = frozenset({"nfcms", "trs", "html_list"})
 ROBOTS_MAX_AGE = 24 * 3600.0  # RFC 9309 2.4: a cached robots.txt is used for at most 24 hours
 JSON_ACCEPT = "application/json, text/plain, */*"  # what the nfcms spider asks the column JSON with
 COLUMN_JSON_PATH = "/postmeta/i/"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,15 @@ class Prechecks:
     # -- the check ------------------------------------------------------------------------------
     async def check(self, spec: SourceSpec) -> Checked | None:
         """Whether `spec`'s list is unchanged since its last clean crawl; None: nothing to check
-        against (no validators, another config), no request sent."""
+        against (no validators, another config), no request sent. A check that cannot be made
+        (a bug, a store error) is logged and the source crawled: it is no reason not to crawl."""
+        try:
+            return await self._check(spec)
+        except Exception:  # noqa: BLE001 - the crawl that follows is the fallback, and reports
+            log.warning("source %s: the no-change check failed; crawling", spec.id, exc_info=True)
+            return None
+
+    async def _check(self, spec: SourceSpec) -> Checked | None:
         stored = self.store.list_validators(spec.id)
         if stored is None or stored.spec_fingerprint != spec_fingerprint(spec):
             return None
@@ -271,7 +281,7 @@ class Prechecks:
         validators = self._validators(spec, stats, capture)
         if validators is not None and self.store.run_was_clean(run_id):
             self.store.save_list_validators(validators, run_id)
-        else:
+        elif self.store.list_validators(spec.id) is not None:  # a read, not a write, when none are kept
             self.store.forget_list_validators(spec.id)
 
     def _validators(self, spec: SourceSpec, stats: dict[str, Any], capture: CrawlCapture) -> ListValidators | None:
