@@ -58,11 +58,12 @@ def child_env(tree: Path) -> dict[str, str]:
     return env
 
 
-def crawl(tree: Path, config: Path, db: Path) -> tuple[float, float]:
+def crawl(tree: Path, config: Path, db: Path, profile: Path | None = None) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the child and its children) of one `noticewatch crawl`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    out = subprocess.run([sys.executable, "-m", "monitor", "crawl", "--config", str(config), "--db", str(db)],
+    python = [sys.executable, *(("-m", "cProfile", "-o", str(profile)) if profile else ())]
+    out = subprocess.run([*python, "-m", "monitor", "crawl", "--config", str(config), "--db", str(db)],
                          cwd=tree, env=child_env(tree), capture_output=True, text=True, timeout=3600)
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -71,7 +72,7 @@ def crawl(tree: Path, config: Path, db: Path) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def run(n: int, tree: Path, column_json: bool, tmp: Path) -> dict[str, dict[str, object]]:
+def run(n: int, tree: Path, column_json: bool, tmp: Path, profile: Path | None = None) -> dict[str, dict[str, object]]:
     figures: dict[str, dict[str, object]] = {}
     with ExitStack() as stack:
         servers = [stack.enter_context(ReplicaServer([portal(i, column_json)], host=address(i))) for i in range(n)]
@@ -83,7 +84,7 @@ def run(n: int, tree: Path, column_json: bool, tmp: Path) -> dict[str, dict[str,
         for phase in ("first", "no-change"):
             for server in servers:
                 server.clear_requests()
-            wall, cpu = crawl(tree, config, db)
+            wall, cpu = crawl(tree, config, db, profile if phase == "no-change" else None)
             requests = sum(len(server.requests) for server in servers)
             kinds = Counter("robots" if p == "/robots.txt" else "json" if "/postmeta/" in p
                             else "detail" if "/content/" in p else "list" for s in servers for p in s.paths())
@@ -104,11 +105,13 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=ROOT, help="the noticewatch tree whose CLI is measured")
     parser.add_argument("--json", action="store_true", help="portals serve the NFCMS column JSON")
     parser.add_argument("--print-json", action="store_true", help="one JSON line with every figure")
+    parser.add_argument("--profile", type=Path, help="cProfile the no-change crawl into this file (largest N)")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory(prefix="precheck_bench") as tmp:
         for n in args.sources:
-            results[n] = run(n, args.tree.resolve(), args.json, Path(tmp))
+            profile = args.profile if n == max(args.sources) else None
+            results[n] = run(n, args.tree.resolve(), args.json, Path(tmp), profile)
             for phase, f in results[n].items():
                 print(f"N={n:<5} {phase:<9} wall {f['wall']:7.2f} s  CPU {f['cpu']:7.2f} s  "
                       f"{f['cpu_ms_per_source']:6.1f} ms/source  {f['requests_per_source']:5.2f} req/source "
