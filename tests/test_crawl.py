@@ -63,15 +63,16 @@ def test_recrawls_add_nothing(crawled) -> None:
         assert store.count("events") == total  # one "new" each, nothing from the re-crawls
         runs = list(store.rows("select * from runs order by id"))
     assert [r["status"] for r in runs] == ["completed"] * 6
-    assert [r["mode"] for r in runs] == ["incremental"] * 4 + ["full"] * 2
+    # The second crawl is the no-change check (monitor/crawl/precheck.py): a run of mode "check".
+    assert [r["mode"] for r in runs] == ["incremental"] * 2 + ["check"] * 2 + ["full"] * 2
     first_runs, second_runs, full_runs = runs[:2], runs[2:4], runs[4:]
     assert sum(r["new"] for r in first_runs) == total
     assert sum(r["new"] + r["changed"] + r["unchanged"] for r in second_runs) == 0
     assert sum(r["unchanged"] for r in full_runs) == total
     assert all(json.loads(r["problems"]) == [] for r in runs)
     second_paths = sorted(r.path for r in requests_second)
-    # Each source's crawl reads robots.txt and its first list page, nothing else.
-    assert second_paths == sorted(["/robots.txt"] * len(server.sites) + [site.list_url(1) for site in server.sites])
+    # Each source's check is one conditional request for its first list page (robots.txt cached).
+    assert second_paths == sorted(site.list_url(1) for site in server.sites)
     assert len(requests_second) * 10 < len(requests_first)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ class CrawlResult:
     problems: tuple[str, ...]
     run_id: int | None = None
     scraped: tuple[Any, ...] = field(default=(), repr=False)  # dry runs only
+    # "not modified": the no-change check (monitor/crawl/precheck.py) found the list as the last
+    # clean crawl left it, and no crawl was run (status "completed", a run row of mode "check").
+    check: str = ""
 
 
 ProgressCallback = Callable[[str, dict[str, Any]], None]
@@ -98,6 +102,7 @@ async def crawl_sources(
         groups.setdefault(registered_domain(spec.start_urls[0]), []).append(spec)
     queue = deque(groups.items())
     results: dict[str, CrawlResult] = {}
+    checks = open_prechecks(settings)  # one store connection and one httpx client for all sources
 
     async def worker() -> None:
         # After a stop was asked for, no further source is started.
@@ -107,36 +112,92 @@ async def crawl_sources(
                 if SHUTDOWN.requested:
                     return
                 async with slots.held(spec.id, domain):
-                    results[spec.id] = await crawl_one(runner, spec, progress, full)
+                    results[spec.id] = await crawl_one(runner, spec, progress, full, checks)
 
     try:
         async with parsepool.held():  # one parse worker for all of them, stopped after
             await asyncio.gather(*(worker() for _ in range(min(slots.limit, len(queue)))))
     finally:
         unregister()
+        if checks is not None:
+            await checks.aclose()
     return [results[spec.id] for spec in specs if spec.id in results]
 
 
+def open_prechecks(settings: Any) -> Any:
+    """The no-change checks' session (monitor/crawl/precheck.py) for a crawl into a database;
+    None for a dry run. The caller closes it (`await checks.aclose()`)."""
+    from monitor.crawl.precheck import Prechecks
+    from monitor.store.db import Store
+
+    db_path = settings.get("NOTICEWATCH_DB")
+    if not db_path:
+        return None
+    return Prechecks(Store(db_path, removal_after=settings.getint("NOTICEWATCH_REMOVAL_AFTER", 3)), settings)
+
+
+# Per-source settings by override set, per base settings object: Settings.copy() deep-copies
+# (~17 ms), and a fleet of sources shares a handful of override sets. Crawler.__init__ copies the
+# settings it is given once anyway, so handing the same object to many crawlers is safe.
+_SOURCE_SETTINGS: dict[int, tuple[Any, dict[tuple[tuple[str, object], ...], Any]]] = {}
+
+
 def source_settings(base: Any, spec: SourceSpec) -> Any:
-    """The crawl's settings with this source's politeness overrides (delay, retries, pause)."""
-    settings = base.copy()
-    for name, value in spec.scrapy_settings().items():
-        settings.set(name, value, priority="cmdline")
-    return settings
+    """The crawl's settings with this source's politeness overrides (delay, retries, pause); the
+    same object for every source with the same overrides (`base` itself for none). Do not modify."""
+    overrides = tuple(sorted(spec.scrapy_settings().items()))
+    if not overrides:
+        return base
+    ref, built = _SOURCE_SETTINGS.get(id(base), (None, {}))
+    if ref is None or ref() is not base:  # a new base (or another object at a recycled id)
+        built = {}
+        _SOURCE_SETTINGS[id(base)] = (weakref.ref(base, lambda _, key=id(base): _SOURCE_SETTINGS.pop(key, None)), built)
+    if overrides not in built:
+        settings = base.copy()
+        for name, value in overrides:
+            settings.set(name, value, priority="cmdline")
+        built[overrides] = settings
+    return built[overrides]
 
 
 async def crawl_one(
-    runner: Any, spec: SourceSpec, progress: ProgressCallback | None, full: bool
+    runner: Any, spec: SourceSpec, progress: ProgressCallback | None, full: bool, checks: Any = None
+) -> CrawlResult:
+    """Crawl one source (under its crawl lock when storing). With `checks` (a
+    monitor.crawl.precheck.Prechecks, e.g. from `open_prechecks`) an incremental crawl is first
+    checked with one conditional request, and not run when its list is unchanged; the store
+    connection of `checks` also serves the known listing and the validators kept after."""
+    from monitor.store.locks import SourceBusy
+
+    db_path = runner.settings.get("NOTICEWATCH_DB")
+    try:
+        # One crawl per source and database at a time (monitor.store.locks); what is known is read
+        # under the lock, after any crawl we waited for has written.
+        async with source_lock(db_path, spec.id) if db_path else contextlib.nullcontext():
+            checked = None
+            if checks is not None and db_path and not full:
+                checked = await checks.check(spec)
+                if checked is not None and checked.unchanged:
+                    return _not_modified(checks, spec, checked, progress)
+                await checks.before_crawl(checked, spec)
+            return await _crawl(runner, spec, progress, full, checks)
+    except SourceBusy as exc:
+        return CrawlResult(spec.id, "skipped", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, problems=(f"busy: {exc}",))
+
+
+async def _crawl(
+    runner: Any, spec: SourceSpec, progress: ProgressCallback | None, full: bool, checks: Any
 ) -> CrawlResult:
     from scrapy import signals
     from scrapy.crawler import Crawler
 
     from crawler.items import NoticeItem
-    from monitor.store.locks import SourceBusy
+    from monitor.crawl.precheck import CrawlCapture
 
     crawler = Crawler(spider_for(spec.kind), source_settings(runner.settings, spec))
     scraped: list[Any] = []
     db_path = runner.settings.get("NOTICEWATCH_DB")
+    capture = CrawlCapture()
     if not db_path:
 
         def keep(item: Any, **_: Any) -> None:
@@ -144,28 +205,46 @@ async def crawl_one(
                 scraped.append(item)
 
         crawler.signals.connect(keep, signal=signals.item_scraped, weak=False)
+    elif checks is not None:
+        crawler.signals.connect(capture.response_received, signal=signals.response_received)
     poller = asyncio.ensure_future(_poll_progress(crawler, spec.id, progress)) if progress else None
     try:
-        # One crawl per source and database at a time (monitor.store.locks); what is known is read
-        # under the lock, after any crawl we waited for has written.
-        async with source_lock(db_path, spec.id) if db_path else contextlib.nullcontext():
-            known, listed = _known_listing(db_path, spec.id, full) if db_path else ({}, {})
-            await runner.crawl(crawler, source=spec, known=known, full=full or not db_path, listed=listed)
-    except SourceBusy as exc:
-        return CrawlResult(spec.id, "skipped", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, problems=(f"busy: {exc}",))
+        known, listed = _known_listing(checks.store if checks else db_path, spec.id, full) if db_path else ({}, {})
+        await runner.crawl(crawler, source=spec, known=known, full=full or not db_path, listed=listed)
     finally:
         if poller:
             poller.cancel()
-    return _result(crawler, spec, progress, scraped, bool(db_path))
+    result = _result(crawler, spec, progress, scraped, bool(db_path))
+    if checks is not None and db_path:
+        checks.after_crawl(spec, crawler.stats.get_stats(), capture, result.run_id)
+    return result
 
 
-def _known_listing(db_path: str, source_id: str, full: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def _not_modified(checks: Any, spec: SourceSpec, checked: Any, progress: ProgressCallback | None) -> CrawlResult:
+    """The run row and result of a source whose check found its list unchanged."""
+    from monitor.store.records import utcnow
+
+    stats = {"start_time": utcnow(), "finish_reason": "not modified", "noticewatch/check": checked.why,
+             "downloader/request_count": checked.requests, "robotstxt/cached": int(checked.robots_cached),
+             "source/pages/list": checked.pages}
+    run_id = checks.store.record_check(spec.id, checked.requests, checked.pages, stats)
+    if progress:
+        progress(spec.id, stats)
+    return CrawlResult(spec.id, "completed", checked.pages, checked.requests, 0, 0, 0, 0, 0, 0, 0, 0,
+                       problems=(), run_id=run_id, check="not modified")
+
+
+def _known_listing(store_or_path: Any, source_id: str, full: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the store knows of a source's lists: its notices' entries (none for a full crawl), and
-    the entries its keywords passed over (crawler/relevance.py: fetched once the keywords match)."""
+    the entries its keywords passed over (crawler/relevance.py: fetched once the keywords match).
+    `store_or_path`: the crawl's open Store, or a database path (opened for this)."""
     from monitor.store.db import Store
 
-    with Store(db_path) as store:
-        return ({} if full else store.known_listing(source_id)), store.skipped_listing(source_id)
+    if not isinstance(store_or_path, Store):
+        with Store(store_or_path) as store:
+            return _known_listing(store, source_id, full)
+    store = store_or_path
+    return ({} if full else store.known_listing(source_id)), store.skipped_listing(source_id)
 
 
 def _result(

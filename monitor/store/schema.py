@@ -273,6 +273,24 @@ def m013_inspection_kinds(db: Database) -> None:
 
 
 @migrations()
+def m014_no_change_checks(db: Database) -> None:
+    """The no-change check before a crawl (monitor/crawl/precheck.py): robots.txt per origin with its
+    own expiry (RFC 9309 2.4), and per source the validators of the list its last clean crawl read,
+    with a fingerprint of the source's crawl spec (a changed config is never skipped)."""
+    db["robots_cache"].create(
+        {"origin": str, "status": int, "rules": str, "fetched_at": str, "expires_at": str},
+        pk="origin",
+        if_not_exists=True,
+    )
+    db["list_validators"].create(
+        {"source_id": str, "spec_fingerprint": str, "probe_url": str, "etag": str, "last_modified": str,
+         "body_sha256": str, "run_id": int, "saved_at": str},
+        pk="source_id",
+        if_not_exists=True,
+    )
+
+
+@migrations()
 def m015_daemon_backlog(db: Database) -> None:
     """The daemon's crawl slots as it last saw them (monitor/daemon/backlog.py), for `status`:
     in flight of the limit, how many wait and the oldest wait, since when a backlog has built up."""
