@@ -130,7 +130,7 @@ def crawl_summary(results: Sequence[CrawlResult], list_all: bool = False) -> Ren
     for r in rows[:SUMMARY_ROWS] if cut else rows:
         style = {"completed": "green", "failed": "red", "aborted": "yellow"}.get(r.status, "")
         counts = (r.requests, r.new, r.changed, r.unchanged, r.skipped, r.moved, r.removed, len(r.problems))
-        table.add_row(r.source_id, Text(r.status, style=style), *map(str, counts))
+        table.add_row(r.source_id, Text(r.check or r.status, style=style), *map(str, counts))
     table.caption = "req requests · upd updated · same unchanged · known listed, not re-fetched · mv moved · gone removed"
     if len(results) <= SUMMARY_ALL_UP_TO:
         return table

@@ -174,6 +174,8 @@ async def crawl_one(
         # One crawl per source and database at a time (monitor.store.locks); what is known is read
         # under the lock, after any crawl we waited for has written.
         async with source_lock(db_path, spec.id) if db_path else contextlib.nullcontext():
+            if progress:
+                progress(spec.id, {})  # in flight from now (a check may end before the first poll)
             checked = None
             if checks is not None and db_path and not full:
                 checked = await checks.check(spec)
@@ -224,7 +226,9 @@ def _not_modified(checks: Any, spec: SourceSpec, checked: Any, progress: Progres
     """The run row and result of a source whose check found its list unchanged."""
     from monitor.store.records import utcnow
 
-    stats = {"start_time": utcnow(), "finish_reason": "not modified", "noticewatch/check": checked.why,
+    # finish_reason "finished": the run completed (readers of stats — the progress display, run
+    # rows — tell a check by mode "check" and `noticewatch/check`).
+    stats = {"start_time": utcnow(), "finish_reason": "finished", "noticewatch/check": checked.why,
              "downloader/request_count": checked.requests, "robotstxt/cached": int(checked.robots_cached),
              "source/pages/list": checked.pages}
     run_id = checks.store.record_check(spec.id, checked.requests, checked.pages, stats)

@@ -117,6 +117,7 @@ class JobRunner:
     stopping: bool
     scheduler: Any  # APScheduler's AsyncIOScheduler, once open
     runner: Any  # Scrapy's AsyncCrawlerRunner, once open
+    checks: Any  # monitor.crawl.precheck.Prechecks: the no-change checks' session, once open
     store: Store | None
     state: DaemonState | None
     slots: SourceSlots  # at most max_concurrent_sources in flight, one per registered domain
@@ -160,7 +161,7 @@ class JobRunner:
             self._crawl_tasks.add(asyncio.current_task())  # type: ignore[arg-type]
             try:
                 full = self._full_sweep_due(job.source)
-                result = await crawl_one(self.runner, job.source.spec(), None, full)
+                result = await crawl_one(self.runner, job.source.spec(), None, full, self.checks)
                 outcome = Outcome(result.status, result.run_id, result.new, result.changed, result.problems)
             except Exception as exc:
                 log.exception("%s: crawl raised", job.key)

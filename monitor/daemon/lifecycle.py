@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from crawler import parsepool
 from monitor.config.loader import Config
-from monitor.crawl.runner import crawl_settings, registered_domain
+from monitor.crawl.runner import crawl_settings, open_prechecks, registered_domain
 from monitor.crawl.slots import SourceSlots
 from monitor.daemon.backlog import BacklogWatch, backlog_threshold
 from monitor.daemon.jobs import DaemonSettings, DigestJob, Job, JobRunner, Outcome, plan_jobs
@@ -94,6 +94,7 @@ class Daemon(JobRunner):
         self._loop: asyncio.AbstractEventLoop | None = None
         self.scheduler: Any = None
         self.runner: Any = None
+        self.checks: Any = None
         self.store: Store | None = None
         self.state: DaemonState | None = None
 
@@ -146,6 +147,7 @@ class Daemon(JobRunner):
                 count,
             )
         self.runner = AsyncCrawlerRunner(crawl_settings(self.config.defaults, self.db_path, self.log_level))
+        self.checks = open_prechecks(self.runner.settings)  # one store connection + httpx client for all checks
         self.scheduler = AsyncIOScheduler(
             event_loop=self._loop,
             timezone=self.tz,
@@ -259,6 +261,8 @@ class Daemon(JobRunner):
             )
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.checks is not None:
+            await self.checks.aclose()
         self.state.release(self.stop_reason)
         self.store.close()
         log.warning("daemon stopped (%s)", self.stop_reason)
