@@ -85,7 +85,8 @@ class _Flock:
 
     def __init__(self, path: Path, wait: float, busy: type[Exception], message: str, **names: object):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(path, "a+")  # noqa: SIM115 - held while the lock is; close() releases it
+        # Read-write, not append: pwrite() on an O_APPEND file appends whatever the offset (Linux).
+        self.handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+")  # held while the lock is
         self.deadline = time.monotonic() + wait
         self.wait, self.busy, self.message, self.names = wait, busy, message, names
 
@@ -98,10 +99,9 @@ class _Flock:
                 holder = self.handle.read().strip() or "another process"
                 raise self.busy(self.message.format(holder=holder, wait=self.wait, **self.names)) from None
             return False
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(f"pid {os.getpid()}")
-        self.handle.flush()
+        # The holder's pid, padded to one width so it overwrites the last holder's in place: a
+        # truncate() cost ~2 ms of journal wait per source on ext4, on the event loop's thread.
+        os.pwrite(self.handle.fileno(), f"pid {os.getpid():<12}".encode(), 0)
         return True
 
     def __enter__(self) -> _Flock:
