@@ -63,8 +63,9 @@ def test_recrawls_add_nothing(crawled) -> None:
         assert store.count("events") == total  # one "new" each, nothing from the re-crawls
         runs = list(store.rows("select * from runs order by id"))
     assert [r["status"] for r in runs] == ["completed"] * 6
-    # The second crawl is the no-change check (monitor/crawl/precheck.py): a run of mode "check".
-    assert [r["mode"] for r in runs] == ["incremental"] * 2 + ["check"] * 2 + ["full"] * 2
+    # The first crawl knows nothing, so reads everything: recorded as full (the daemon's weekly sweep
+    # counts from it). The second is the no-change check (monitor/crawl/precheck.py): mode "check".
+    assert [r["mode"] for r in runs] == ["full"] * 2 + ["check"] * 2 + ["full"] * 2
     first_runs, second_runs, full_runs = runs[:2], runs[2:4], runs[4:]
     assert sum(r["new"] for r in first_runs) == total
     assert sum(r["new"] + r["changed"] + r["unchanged"] for r in second_runs) == 0

@@ -55,7 +55,7 @@ def demo() -> Iterator[ReplicaServer]:
 def test_an_unchanged_list_costs_one_conditional_request_and_robots_is_cached(demo, tmp_path: Path) -> None:
     site = setup(demo, tmp_path, "zhuhai_xsxc")
     first, run = crawl(demo, tmp_path)
-    assert "/robots.txt" in first and run["mode"] == "incremental" and run["new"] == len(site.notices)
+    assert "/robots.txt" in first and run["mode"] == "full" and run["new"] == len(site.notices)
     # The list answers 304 to the validators the first crawl kept; robots.txt comes from the store.
     second, run = crawl(demo, tmp_path)
     assert second == [site.list_url(1)]

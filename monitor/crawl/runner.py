@@ -212,7 +212,10 @@ async def _crawl(
     poller = asyncio.ensure_future(_poll_progress(crawler, spec.id, progress)) if progress else None
     try:
         known, listed = _known_listing(checks.store if checks else db_path, spec.id, full) if db_path else ({}, {})
-        await runner.crawl(crawler, source=spec, known=known, full=full or not db_path, listed=listed)
+        # Nothing known: the crawl reads everything, so it is recorded as the full crawl it is (the
+        # daemon's weekly sweep counts from it instead of re-reading every new source at once).
+        full = full or not db_path or not (known or listed)
+        await runner.crawl(crawler, source=spec, known=known, full=full, listed=listed)
     finally:
         if poller:
             poller.cancel()
