@@ -103,7 +103,7 @@ def overlaps(timed: list[tuple[float, float, str]]) -> list[str]:
     return [f"{a[2]} and {b[2]}" for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1]]
 
 
-def cluster_config(servers: list[TimedReplica], redis_url: str, job_timeout: float = 5) -> dict:
+def cluster_config(servers: list[TimedReplica], redis_url: str, job_timeout: float = 300) -> dict:
     sources = [
         {"id": f"{site.id}_{i}", "name": site.column_name, "kind": "nfcms",
          "start_urls": [server.url(f"{site.column}index.html")], "max_pages": 10, "schedule": "every 1h"}
@@ -162,11 +162,13 @@ def test_three_workers_one_killed_every_notice_once_no_host_twice(tmp_path: Path
             assert sorted(stored) == sorted(expected)  # every notice, each once
             assert store.count("notice_versions") == len(expected)  # one version each
             runs = list(store.db.query("select source_id, status, problems from runs"))
-            jobs = list(store.db.query("select job_id, attempts from cluster_jobs"))
+            jobs = list(store.db.query("select job_id, attempts, worker from cluster_jobs"))
         sources = {src["id"] for src in cluster_config(servers, redis_url)["sources"]}
         assert sorted(r["source_id"] for r in runs) == sorted(sources)  # one run per source
         assert {r["status"] for r in runs} == {"completed"}, runs
-        assert any(j["attempts"] > 1 for j in jobs), "the killed worker's job was not retaken"
+        # The killed worker's job was retaken (within the 60 s wait, so by its 2 s lease, not by the
+        # 300 s job timeout); no live worker's job was.
+        assert sorted(j["attempts"] for j in jobs) == [1] * (len(jobs) - 1) + [2], jobs
         for server in servers:
             assert overlaps(server.timed) == [], server.base_url
     finally:
@@ -337,3 +339,95 @@ def test_domain_lease_is_exclusive_lingers_for_the_delay_and_expires(redis_url: 
         await client.aclose()
 
     asyncio.run(scenario())
+
+
+def test_a_retaken_job_applies_each_url_once_and_records_one_run(tmp_path: Path) -> None:
+    """Attempt 1 (its worker died) and attempt 2 both send a failure of a stored notice and a new
+    notice: the notice's failure streak and the run's counters go up once, one version each."""
+    from crawler.items import DetailFailure, NoticeItem
+    from crawler.parser import parse_text
+    from monitor.cluster.apply import ITEMS_TABLE, OutcomeApplier
+    from monitor.cluster.protocol import Outcome
+    from monitor.config.loader import load_config
+
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(json.dumps({"sources": [{"id": "src", "kind": "nfcms", "start_urls": ["http://127.0.0.1/a/"]}]}),
+                           encoding="utf-8")
+    config = load_config(config_path, full_check=False)
+    old, new = "http://127.0.0.1/a/content/post_1.html", "http://127.0.0.1/a/content/post_2.html"
+
+    def notice(url: str, title: str) -> NoticeItem:
+        text = f"{title}\n发布时间：2024-09-26\n现将{title}有关情况公示如下。"
+        return NoticeItem("src", url, parse_text(text).replace(url=url), "2024-10-01T00:00:00+00:00", "raw")
+
+    gone = DetailFailure("src", old, "HTTP 404", "gone", "2024-10-02T00:00:00+00:00")
+    with Store(tmp_path / "s.db", removal_after=3) as store:
+        store.save_item(notice(old, "关于张三同志任前公示"))
+        applier = OutcomeApplier(store, config)
+        attempt = [Outcome("j1", "src", "start", "incremental", "w1"), Outcome("j1", "src", "item", gone, "w1"),
+                   Outcome("j1", "src", "item", notice(new, "关于李四同志任前公示"), "w1")]
+        assert applier.apply(attempt) == ["started", "failing", "new"]
+        retaken = [Outcome("j1", "src", "start", "incremental", "w2"), *attempt[1:]]
+        assert applier.apply(retaken) == ["retaken", "repeated", "repeated"]
+        end = {"status": "completed", "pages": 3, "problems": [], "stats": {}, "requests": 3}
+        assert applier.apply([Outcome("j1", "src", "end", end, "w2")]) == ["finished"]
+        assert applier.apply([Outcome("j1", "src", "item", gone, "w1")]) == ["duplicate"]  # a straggler
+        [run] = list(store.db.query("select * from runs"))
+        assert (run["status"], run["failures"], run["new"], run["items"]) == ("completed", 1, 1, 1)
+        assert "crawled 2 times" in run["problems"]
+        [row] = list(store.db.query("select consecutive_failures from notices where url = ?", [old]))
+        assert row["consecutive_failures"] == 1
+        assert store.count("notice_versions") == 2 and store.count(ITEMS_TABLE) == 0
+
+
+def test_leased_worker_retakes_a_dead_workers_job_fast_and_never_a_live_ones(redis_url: str) -> None:
+    """Job lease 0.6 s: a job that runs 2 s (three leases) on a live worker is run once, even with
+    its event loop stalled for 1.5 s; a job whose worker stopped renewing (as if killed -9) is run by
+    the other worker within about a lease, not after the job timeout (60 s)."""
+    import asyncio
+
+    from arq import create_pool
+    from arq.connections import RedisSettings
+    from arq.worker import func
+
+    from monitor.cluster.arqworker import LeasedWorker
+    from monitor.cluster.keeper import LeaseKeeper
+
+    runs: list[tuple[str, str, int]] = []
+
+    async def scenario() -> None:
+        pool = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name="t")
+        keepers: list[LeaseKeeper] = []
+
+        def worker(name: str, seconds: float, stall: float = 0.0) -> LeasedWorker:
+            async def job(ctx: dict, label: str) -> str:
+                runs.append((label, name, ctx["job_try"]))
+                time.sleep(stall)  # the loop stalls (the first crawl's imports do)
+                await asyncio.sleep(seconds)
+                return name
+
+            keeper = LeaseKeeper(redis_url, 0.6)
+            keeper.start()
+            keepers.append(keeper)
+            return LeasedWorker(functions=[func(job, name="job")], redis_pool=pool, queue_name="t", keeper=keeper,
+                                job_lease=0.6, job_timeout=60, handle_signals=False, burst=True, poll_delay=0.05,
+                                max_jobs=1)
+
+        await pool.enqueue_job("job", "slow", _job_id="slow", _queue_name="t")
+        await asyncio.gather(worker("a", 2.0, stall=1.5).main(), worker("b", 2.0).main())
+        assert runs == [("slow", runs[0][1], 1)]  # once, though it outlived its lease three times
+
+        await pool.enqueue_job("job", "orphan", _job_id="orphan", _queue_name="t")
+        dying = worker("dead", 30.0)
+        task = asyncio.ensure_future(dying.main())
+        while not dying.running():
+            await asyncio.sleep(0.02)
+        dying.keeper.stop()  # it stops renewing, as a worker killed -9 does
+        await worker("c", 0.1).main()
+        task.cancel()
+        assert [r[1:] for r in runs[1:]] == [("dead", 1), ("c", 2)], runs
+        for keeper in keepers:
+            keeper.stop()
+        await pool.aclose()
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=30))

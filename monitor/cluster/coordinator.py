@@ -19,7 +19,7 @@ from typing import Any
 import redis.exceptions
 
 from crawler.domains import registered_domain
-from monitor.cluster.apply import JOBS_TABLE, OutcomeApplier
+from monitor.cluster.apply import JOBS_TABLE, META_TABLE, OutcomeApplier
 from monitor.cluster.protocol import GROUP, QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, decode, keep_connected
 from monitor.config.loader import Config, Source
 from monitor.schedule import parse_schedule
@@ -75,6 +75,8 @@ class Coordinator:
                 return adopted
         due = due or datetime.now(UTC)
         job_id = f"{source.id}@{due.strftime('%Y%m%dT%H%M%S')}"  # the same due time queues once
+        if self._finished(job_id):
+            return None  # done before a restart (a resumed --once batch)
         job = CrawlJob(job_id, source.id, registered_domain(source.start_urls[0]),
                        known=self.store.known_listing(source.id), listed=self.store.skipped_listing(source.id))
         queued = await self.redis.enqueue_job(TASK, job, _job_id=job_id, _queue_name=QUEUE)
@@ -94,6 +96,20 @@ class Coordinator:
         rows = list(self.store.db.query(f"select job_id from {JOBS_TABLE} where source_id = ? and finished_at is null "
                                         "order by rowid desc limit 1", [source_id]))
         return rows[0]["job_id"] if rows else None
+
+    def _finished(self, job_id: str) -> bool:
+        return bool(list(self.store.db.query(f"select 1 from {JOBS_TABLE} where job_id = ? and finished_at is not null",
+                                             [job_id])))
+
+    def once_due(self) -> datetime:
+        """The due time of this --once batch: a coordinator restarted mid-batch resumes its
+        predecessor's (same job ids: the sources it finished are not crawled again)."""
+        rows = list(self.store.db.query(f"select value from {META_TABLE} where key = 'once'"))
+        if rows:
+            return datetime.fromisoformat(rows[0]["value"])
+        due = datetime.now(UTC).replace(microsecond=0)
+        self.store.db.execute(f"insert into {META_TABLE} (key, value) values ('once', ?)", [due.isoformat()])
+        return due
 
     def _scheduler(self) -> Any:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -133,13 +149,15 @@ class Coordinator:
             if not messages:
                 await self._reap()
                 if self.options.once and not self._unfinished():
-                    return
+                    break
                 continue
             outcomes = [decode(fields) for _, fields in messages]
             self.applier.apply(outcomes)  # committed ...
             await self.redis.xack(STREAM, GROUP, *[mid for mid, _ in messages])  # ... then acknowledged
             if self.options.once and not self._unfinished():
-                return
+                break
+        if self.options.once and not self._unfinished():
+            self.store.db.execute(f"delete from {META_TABLE} where key = 'once'")  # the batch is done
 
     async def _reap(self) -> None:
         """Jobs arq finished without their run being closed (it timed out, or failed in a way the
@@ -197,8 +215,9 @@ class Coordinator:
                     self.last_job.pop(source.id, None)
                     await self.enqueue(source, due)
             elif self.options.once:
+                due = self.once_due()
                 for source in self.enabled():
-                    await self.enqueue(source)
+                    await self.enqueue(source, due)
             self.connected_before = True
             if scheduler is not None and not scheduler.running:
                 scheduler.start()
