@@ -4,6 +4,7 @@ against replica portals on four loopback hosts; one worker killed -9 mid-crawl."
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -135,7 +136,7 @@ def test_three_workers_one_killed_every_notice_once_no_host_twice(tmp_path: Path
         workers = [start("worker", "--config", str(config)) for _ in range(3)]
         coordinator = start("daemon", "--config", str(config), "--db", str(db), "--once")
         victim = None
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # four processes starting on two busy cores
         while victim is None and time.monotonic() < deadline:
             time.sleep(0.1)
             if sum(len(s.timed) for s in servers) > 20:
@@ -163,6 +164,14 @@ def test_three_workers_one_killed_every_notice_once_no_host_twice(tmp_path: Path
             assert store.count("notice_versions") == len(expected)  # one version each
             runs = list(store.db.query("select source_id, status, problems from runs"))
             jobs = list(store.db.query("select job_id, attempts, worker from cluster_jobs"))
+            states = list(store.db.query("select job, last_status, consecutive_failures, next_due from daemon_jobs"))
+            [daemon] = list(store.db.query("select pid, stopped_at, stop_reason from daemon"))
+        # The coordinator kept the daemon's rows (noticewatch status reads them): its pid, a clean
+        # stop, and per source the last run's outcome and the next due time.
+        assert daemon["pid"] == coordinator.pid and daemon["stop_reason"] == "once: every source done"
+        assert sorted(s["job"] for s in states) == sorted(f"crawl:{r['source_id']}" for r in runs)
+        assert {(s["last_status"], s["consecutive_failures"]) for s in states} == {("completed", 0)}
+        assert all(s["next_due"] for s in states)
         sources = {src["id"] for src in cluster_config(servers, redis_url)["sources"]}
         assert sorted(r["source_id"] for r in runs) == sorted(sources)  # one run per source
         assert {r["status"] for r in runs} == {"completed"}, runs
@@ -431,3 +440,45 @@ def test_leased_worker_retakes_a_dead_workers_job_fast_and_never_a_live_ones(red
         await pool.aclose()
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=30))
+
+
+def test_pacer_keeps_the_daemon_state_backoff_and_pauses(tmp_path: Path) -> None:
+    """The coordinator's state rows are the daemon's: a failed run backs off (2 periods after one
+    failure), a blocked page pauses the domain and pushes back its other sources, a success resets
+    the streak; a second claim on a live database is refused."""
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.cluster.pacing import CoordinatorBusy, DaemonParts, Pacer
+    from monitor.config.loader import load_config
+    from monitor.daemon.state import DaemonBusy, DaemonState, JobState
+
+    config_path = tmp_path / "config.yaml"
+    sources = [{"id": i, "kind": "nfcms", "schedule": "every 1h", "start_urls": [f"http://{host}/a/"]}
+               for i, host in (("a", "x.example.gov.cn"), ("b", "y.example.gov.cn"), ("c", "other.gov.cn"))]
+    config_path.write_text(json.dumps({"sources": sources}), encoding="utf-8")
+    config = load_config(config_path, full_check=False)
+    parts = DaemonParts(state=DaemonState, job_state=JobState, busy=DaemonBusy)
+    with Store(tmp_path / "s.db") as store:
+        pacer = Pacer(config, store.db, parts)
+        pacer.claim()
+        now = datetime.now(UTC).replace(microsecond=0)
+        assert pacer.first_due("crawl:a", pacer.schedules["a"], now, pacer.sources["a"]) == now  # never run
+        run = {"id": 1, "status": "failed", "started_at": now.isoformat(), "finished_at": now.isoformat(),
+               "problems": json.dumps(["HTTP 500 on the list"])}
+        dues = pacer.finished("a", run, None)
+        state = DaemonState(store.db).job("crawl:a")
+        assert state.consecutive_failures == 1 and state.last_error == "HTTP 500 on the list"
+        assert dues["crawl:a"] >= now + timedelta(hours=2) and state.next_due == dues["crawl:a"]
+        blocked = {**run, "id": 2, "problems": json.dumps(["blocked: 412 challenge page"])}
+        dues = pacer.finished("a", blocked, None)
+        assert DaemonState(store.db).job("crawl:a").consecutive_failures == 2
+        pause = DaemonState(store.db).pauses(now)["example.gov.cn"]
+        assert pause.until >= now + timedelta(hours=6) and "crawl:b" in dues and "crawl:c" not in dues
+        assert pacer.paused(pacer.sources["b"]) is not None and pacer.paused(pacer.sources["c"]) is None
+        ok = {**run, "id": 3, "status": "completed", "problems": "[]"}
+        pacer.finished("c", ok, None)
+        assert DaemonState(store.db).job("crawl:c").consecutive_failures == 0
+        with Store(tmp_path / "s.db") as other, pytest.raises(CoordinatorBusy):
+            # another process's claim: this pid is alive and its heartbeat fresh
+            store.db.execute("update daemon set pid = ? where id = 1", [os.getppid()])
+            Pacer(config, other.db, parts).claim()
