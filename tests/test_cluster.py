@@ -3,6 +3,7 @@ against replica portals on four loopback hosts; one worker killed -9 mid-crawl."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -482,3 +483,49 @@ def test_pacer_keeps_the_daemon_state_backoff_and_pauses(tmp_path: Path) -> None
             # another process's claim: this pid is alive and its heartbeat fresh
             store.db.execute("update daemon set pid = ? where id = 1", [os.getppid()])
             Pacer(config, other.db, parts).claim()
+
+
+def test_scheduled_coordinator_rechecks_under_the_lease_and_shows_in_status(tmp_path: Path, redis_url: str) -> None:
+    """Without --once: the coordinator crawls each source on its schedule, runs the daemon's re-check
+    job itself under the domains' leases (no request overlaps a crawl's), and `status` shows it as
+    the running daemon with each source's next run."""
+    from monitor.window import china_today
+    from tests.helpers import run_cli
+
+    # With `today`: notices whose disclosure windows are open now, which re-checks fetch again.
+    servers = [TimedReplica(build_demo_sites(today=china_today()), host=HOSTS[0]).start()]
+    try:
+        spec = cluster_config(servers, redis_url)
+        spec["defaults"]["recheck_schedule"] = "every 4s"
+        config = tmp_path / "config.yaml"
+        config.write_text(json.dumps(spec), encoding="utf-8")
+        db = tmp_path / "cluster.db"
+        worker = start("worker", "--config", str(config))
+        coordinator = start("daemon", "--config", str(config), "--db", str(db))
+        try:
+            deadline, rechecked = time.monotonic() + 90, False
+            while not rechecked and time.monotonic() < deadline and coordinator.poll() is None:
+                time.sleep(0.5)
+                with contextlib.suppress(Exception), Store(db) as store:
+                    rechecked = bool(list(store.db.query("select 1 from daemon_jobs where job = 'recheck' "
+                                                         "and last_status = 'completed'")))
+            out = run_cli("status", "--config", config, "--db", db)
+        finally:
+            coordinator.send_signal(signal.SIGTERM)
+            worker.send_signal(signal.SIGTERM)
+            _, err = coordinator.communicate(timeout=30)
+            worker.communicate(timeout=30)
+        assert rechecked, err[-3000:]
+        assert f"daemon: running, pid {coordinator.pid}" in out.stdout, out.stdout
+        assert re.search(r"│ completed │ in \d", out.stdout), out.stdout  # each source's next run
+        with Store(db) as store:
+            runs = [(r["source_id"], r["mode"], r["status"]) for r in store.db.query("select * from runs")]
+            [daemon] = list(store.db.query("select stop_reason from daemon"))
+        crawls = [r for r in runs if r[1] != "recheck"]
+        assert sorted(r[0] for r in crawls) == sorted(s["id"] for s in spec["sources"]), runs
+        assert {r[2] for r in runs} == {"completed"}, runs
+        assert any(r[1] == "recheck" for r in runs), runs  # it fetched stored notices again
+        assert daemon["stop_reason"] == "SIGTERM"
+        assert overlaps(servers[0].timed) == []
+    finally:
+        servers[0].stop()

@@ -22,6 +22,7 @@ import redis.exceptions
 
 from crawler.domains import registered_domain
 from monitor.cluster.apply import JOBS_TABLE, META_TABLE, OutcomeApplier
+from monitor.cluster.keeper import LeaseKeeper
 from monitor.cluster.pacing import DaemonParts, Pacer, crawl_key
 from monitor.cluster.protocol import GROUP, QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, decode, keep_connected
 from monitor.config.loader import Config, Source
@@ -51,6 +52,7 @@ class Coordinator:
         # The daemon's state rows, backoff and pauses (monitor.cluster.pacing); None: none kept.
         self.pacer = Pacer(config, self.store.db, parts) if parts is not None else None
         self.scheduler: Any = None
+        self.keeper: LeaseKeeper | None = None  # renews the domain leases its re-checks hold
         self.consumer = f"{socket.gethostname()}"
         self.redis: Any = None
         # Jobs queued and not yet finished in the store: queued again (same id) after a reconnection,
@@ -138,11 +140,13 @@ class Coordinator:
                 due = now if never else schedule.at_or_after(now, tz)
             scheduler.add_job(self._due, schedule.trigger(jitter, tz, start=due), args=[source], id=crawl_key(source),
                               next_run_time=due)
-        if self.pacer is not None and self.pacer.digest_schedule is not None:
-            schedule = self.pacer.digest_schedule
-            due = self.pacer.first_due("digest", schedule, now)
-            scheduler.add_job(self._digest, schedule.trigger(jitter, tz, start=due), args=[schedule], id="digest",
-                              next_run_time=due)
+        extra = {"digest": (self._digest, self.pacer.digest_schedule if self.pacer else None),
+                 "recheck": (self._recheck, self.pacer.recheck_schedule if self.pacer else None)}
+        for key, (work, schedule) in extra.items():
+            if self.pacer is not None and schedule is not None:
+                due = self.pacer.first_due(key, schedule, now)  # one period after the first start
+                scheduler.add_job(self._simple, schedule.trigger(jitter, tz, start=due), args=[key, work, schedule],
+                                  id=key, next_run_time=due)
         return scheduler
 
     async def _due(self, source: Source) -> None:
@@ -156,17 +160,31 @@ class Coordinator:
         with contextlib.suppress(*REDIS_DOWN):  # Redis down: re-queued on reconnection
             await self.enqueue(source)
 
-    async def _digest(self, schedule: Any) -> None:
-        """The daemon's digest job, run here: it reads the store and sends; it writes only delivery marks."""
-        assert self.pacer is not None and self.pacer.parts.digest is not None
+    async def _simple(self, key: str, work: Any, schedule: Any) -> None:
+        """A job the coordinator runs itself (digest, re-check), its outcome recorded for `status`."""
+        assert self.pacer is not None
         started, status, error = datetime.now(UTC), "completed", None
         try:
-            await self.pacer.parts.digest(self.config, Path(self.db_path))
-        except Exception as exc:  # noqa: BLE001 - a failed delivery is recorded, the coordinator goes on
-            logger.exception("digest failed")
+            problems = await work()
+            error = "; ".join(problems[:3]) if problems else None
+        except Exception as exc:  # noqa: BLE001 - a failed job is recorded, the coordinator goes on
+            logger.exception("%s failed", key)
             status, error = "error", f"{type(exc).__name__}: {exc}"
-        due = self._scheduled_next("digest") or schedule.next_after(started, self.config.defaults.timezone)
-        self.pacer.ran("digest", schedule, started, status, error, due)
+        due = self._scheduled_next(key) or schedule.next_after(started, self.config.defaults.timezone)
+        self.pacer.ran(key, schedule, started, status, error, due)
+
+    async def _digest(self) -> list[str]:
+        """The daemon's digest job: reads the store and sends; it writes only delivery marks."""
+        assert self.pacer is not None and self.pacer.parts.digest is not None
+        await self.pacer.parts.digest(self.config, Path(self.db_path))
+        return []
+
+    async def _recheck(self) -> list[str]:
+        from monitor.cluster.rechecks import recheck_cluster
+
+        assert self.pacer is not None and self.keeper is not None
+        return await recheck_cluster(self.config, self.db_path, self.redis, self.keeper, self.pacer,
+                                     self.config.cluster.lease_ttl)
 
     def _scheduled_next(self, key: str) -> datetime | None:
         job = self.scheduler.get_job(key) if self.scheduler is not None else None
@@ -260,6 +278,8 @@ class Coordinator:
         if self.pacer is not None:
             self.pacer.claim()  # CoordinatorBusy: another daemon or coordinator runs on this database
         self.scheduler = scheduler = None if self.options.once else self._scheduler()
+        self.keeper = LeaseKeeper(self.options.redis_url, self.config.cluster.lease_ttl)
+        self.keeper.start()
         beat = asyncio.ensure_future(self._heartbeat())
         reason = "stopped"
         try:
@@ -268,6 +288,7 @@ class Coordinator:
             reason = "once: every source done" if self.options.once and not SHUTDOWN.requested else reason
         finally:
             beat.cancel()
+            self.keeper.stop()
             if scheduler is not None and scheduler.running:
                 scheduler.shutdown(wait=False)
             if self.pacer is not None:
@@ -276,9 +297,15 @@ class Coordinator:
             self.store.close()
 
     async def _heartbeat(self) -> None:
-        while self.pacer is not None:
-            await asyncio.sleep(HEARTBEAT)
-            self.pacer.heartbeat()
+        assert self.keeper is not None
+        keeper = asyncio.ensure_future(self.keeper.beat_forever())
+        try:
+            while True:
+                await asyncio.sleep(HEARTBEAT)
+                if self.pacer is not None:
+                    self.pacer.heartbeat()
+        finally:
+            keeper.cancel()
 
     async def _run_connected(self, scheduler: Any) -> None:
         from arq import create_pool

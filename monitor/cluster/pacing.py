@@ -65,6 +65,7 @@ class Pacer:
         self.domains = {s.id: registered_domain(s.start_urls[0]) for s in self.sources.values()}
         self.digest_schedule: Schedule | None = (
             parse_optional_schedule(config.defaults.digest_schedule) if parts.digest is not None else None)
+        self.recheck_schedule: Schedule | None = parse_optional_schedule(config.defaults.recheck_schedule)
 
     # -- the claim on the database ------------------------------------------------------------
     def claim(self) -> None:
@@ -131,7 +132,7 @@ class Pacer:
         dues = {}
         if blocked:
             until = finished + timedelta(seconds=max(self.defaults.block_pause, wait))
-            dues = self._block(source, until, blocked)
+            dues = self.block(source, until, blocked)
             due = max(due, schedule.at_or_after(until, self.tz))
         error = problems[0] if failed and problems else None
         self.save(key, schedule, source, next_due=due, last_started=started, last_finished=finished,
@@ -142,7 +143,8 @@ class Pacer:
                    due.astimezone(self.tz).isoformat(timespec="seconds"))
         return {**dues, key: due}
 
-    def _block(self, source: Source, until: datetime, reason: str) -> dict[str, datetime]:
+    def block(self, source: Source, until: datetime, reason: str) -> dict[str, datetime]:
+        """Pause the source's registered domain until `until`; returns the pushed-back due times."""
         domain = self.domains[source.id]
         self.state.pause(domain, until, source.id, reason)
         logger.warning("%s: %s served a challenge or ban page (%s); leaving it alone until %s", source.id, domain,
