@@ -234,8 +234,9 @@ class Coordinator:
                 continue
             outcomes = [decode(fields) for _, fields in messages]
             results = self.applier.apply(outcomes)  # committed ...
-            await self.redis.xack(STREAM, GROUP, *[mid for mid, _ in messages])  # ... then acknowledged
+            # (the daemon state follows before the acknowledgement: re-read messages are duplicates)
             self._run_finished([o.job_id for o, r in zip(outcomes, results, strict=True) if r == "finished"])
+            await self.redis.xack(STREAM, GROUP, *[mid for mid, _ in messages])  # ... then acknowledged
             if self.options.once and not self._unfinished():
                 break
         if self.options.once and not self._unfinished():
