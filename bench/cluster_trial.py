@@ -161,6 +161,9 @@ def report(db: Path, servers: list[TimedReplica], spec: dict, workers: list[subp
         versions = conn.execute("select count(*) from notice_versions").fetchone()[0]
         runs = conn.execute("select source_id, status from runs").fetchall()
         jobs = conn.execute("select job_id, worker, attempts from cluster_jobs").fetchall()
+        states = conn.execute("select count(*), sum(last_status = 'completed') from daemon_jobs "
+                              "where job like 'crawl:%'").fetchone()
+        stop = conn.execute("select stop_reason from daemon").fetchone()
     once = len(urls) == len(set(urls)) and set(urls) == expected
     print(f"notices: {len(urls)} stored, {len(set(urls))} distinct, {len(expected)} expected; {versions} versions")
     if not once or versions != len(expected):
@@ -186,6 +189,9 @@ def report(db: Path, servers: list[TimedReplica], spec: dict, workers: list[subp
     for worker, count in sorted(counts.items()):
         role = "killed" if worker.endswith(victim_id) else "survivor"
         print(f"  worker {worker} ({role}): {count} job(s) finished")
+    print(f"daemon state: {states[0]} source rows, {states[1] or 0} completed; coordinator stopped: {stop[0] if stop else '-'}")
+    if states[0] != len(ids) or states[1] != len(ids):
+        failures.append("the daemon state rows do not follow the runs")
     clashes = {s.base_url: overlaps(s.timed) for s in servers}
     requests = sum(len(s.timed) for s in servers)
     print(f"hosts: {len(servers)}, {requests} requests; hosts that served two requests at once: "

@@ -165,8 +165,8 @@ class Coordinator:
         assert self.pacer is not None
         started, status, error = datetime.now(UTC), "completed", None
         try:
-            problems = await work()
-            error = "; ".join(problems[:3]) if problems else None
+            problems = await work()  # a source's problems are its runs' (as the daemon's re-check job)
+            logger.info("%s: completed%s", key, f" ({len(problems)} problem(s): {problems[0]} …)" if problems else "")
         except Exception as exc:  # noqa: BLE001 - a failed job is recorded, the coordinator goes on
             logger.exception("%s failed", key)
             status, error = "error", f"{type(exc).__name__}: {exc}"
