@@ -529,3 +529,33 @@ def test_scheduled_coordinator_rechecks_under_the_lease_and_shows_in_status(tmp_
         assert overlaps(servers[0].timed) == []
     finally:
         servers[0].stop()
+
+
+def test_a_domain_lease_taken_under_its_holder_is_reported_lost(redis_url: str) -> None:
+    """The keeper renews a held lease; once another holder has the key (the lease had expired
+    under a stalled worker), the next renewal calls `on_lost` on the loop (the worker stops its crawl)."""
+    import asyncio
+
+    import redis.asyncio
+
+    from monitor.cluster.keeper import LeaseKeeper
+    from monitor.cluster.lease import DomainLease
+
+    async def scenario() -> None:
+        client = redis.asyncio.Redis.from_url(redis_url)
+        keeper = LeaseKeeper(redis_url, 0.6)
+        keeper.start()
+        lease = DomainLease(client, "zhuhai.gov.cn", ttl=0.6)
+        lost = asyncio.Event()
+        lease.on_lost = lost.set
+        assert await lease.try_acquire()
+        async with lease.held(linger=0, keeper=keeper):
+            await asyncio.sleep(1.5)  # 2.5 leases: renewed, still ours
+            assert not lease.lost and await client.get(lease.key) == lease.token.encode()
+            await client.set(lease.key, "another worker", px=5000)
+            await asyncio.wait_for(lost.wait(), timeout=3)
+        assert lease.lost and await client.get(lease.key) == b"another worker"  # not released: not ours
+        keeper.stop()
+        await client.aclose()
+
+    asyncio.run(scenario())
