@@ -382,12 +382,20 @@ def test_a_retaken_job_applies_each_url_once_and_records_one_run(tmp_path: Path)
         end = {"status": "completed", "pages": 3, "problems": [], "stats": {}, "requests": 3}
         assert applier.apply([Outcome("j1", "src", "end", end, "w2")]) == ["finished"]
         assert applier.apply([Outcome("j1", "src", "item", gone, "w1")]) == ["duplicate"]  # a straggler
-        [run] = list(store.db.query("select * from runs"))
+        # A failure in the first attempt and a success in the second: both count, the notice is stored.
+        third = "http://127.0.0.1/a/content/post_3.html"
+        broken = DetailFailure("src", third, "HTTP 500", "error", "2024-10-02T00:00:00+00:00")
+        later = [Outcome("j2", "src", "start", "incremental", "w1"), Outcome("j2", "src", "item", broken, "w1"),
+                 Outcome("j2", "src", "start", "incremental", "w2"), Outcome("j2", "src", "item", broken, "w2"),
+                 Outcome("j2", "src", "item", notice(third, "关于王五同志任前公示"), "w2")]
+        assert applier.apply(later) == ["started", "unknown", "retaken", "repeated", "new"]
+        [run, _] = list(store.db.query("select * from runs order by id"))
         assert (run["status"], run["failures"], run["new"], run["items"]) == ("completed", 1, 1, 1)
         assert "crawled 2 times" in run["problems"]
         [row] = list(store.db.query("select consecutive_failures from notices where url = ?", [old]))
         assert row["consecutive_failures"] == 1
-        assert store.count("notice_versions") == 2 and store.count(ITEMS_TABLE) == 0
+        assert store.count("notice_versions") == 3
+        assert [r["job_id"] for r in store.db.query(f"select distinct job_id from {ITEMS_TABLE}")] == ["j2"]
 
 
 def test_leased_worker_retakes_a_dead_workers_job_fast_and_never_a_live_ones(redis_url: str) -> None:

@@ -5,10 +5,12 @@ commits, so a coordinator killed in between re-reads them; a job handed out twic
 sends its items twice. Both are harmless because:
 - a job's run row is created once: the `cluster_jobs` table maps the job id to its run, and a job
   already finished ignores later messages (the run is recorded once);
-- within a job, the first message about a URL (a notice fetched, a fetch failed, a list page seen)
-  is applied and later ones are skipped (`cluster_job_items`): a retaken job's second attempt sends
-  the same items again, and applying them would count each failure twice towards a notice's
-  removal, and a run's items, new/unchanged and failure counters twice;
+- within a job, one outcome per URL is applied and repeats are skipped (`cluster_job_items`): a
+  retaken job's second attempt sends the same items again, and applying them would count each
+  failure twice towards a notice's removal, and a run's items, new/unchanged and failure counters
+  twice. A fetched notice is applied once; a failed fetch only if nothing about its URL was applied
+  yet (a success after a failure still counts: the first attempt's error was real, and the notice
+  must not be lost); a list page once;
 - a notice already stored with the same text writes no version anyway (monitor.store: unchanged).
 The run's pages, requests and stats are the attempt that finished (its `end` message); the run's
 problems say how many attempts it took.
@@ -44,13 +46,16 @@ def ensure_jobs_table(store: Store) -> None:
     store.db.execute(f"create table if not exists {META_TABLE} (key text primary key, value text)")
 
 
-def item_key(item: Any) -> str | None:
-    """What a message is about, within its job: one outcome per notice URL, one per list page."""
-    if isinstance(item, NoticeItem | DetailFailure):
-        return "url:" + item.url
+def item_keys(item: Any) -> tuple[str, ...]:
+    """What applying a message marks as done within its job; the first key decides whether it is
+    applied (a failure is skipped once anything about its URL was, a notice only after a notice)."""
+    if isinstance(item, NoticeItem):
+        return ("ok:" + item.url, "url:" + item.url)
+    if isinstance(item, DetailFailure):
+        return ("url:" + item.url,)
     if isinstance(item, ListingItem):
-        return "list:" + item.list_url
-    return None
+        return ("list:" + item.list_url,)
+    return ()
 
 
 class OutcomeApplier:
@@ -121,12 +126,14 @@ class OutcomeApplier:
         return "started"
 
     def _first(self, job_id: str, item: Any) -> bool:
-        key = item_key(item)
-        if key is None:
+        keys = item_keys(item)
+        if not keys:
             return True
-        cursor = self.store.db.execute(f"insert or ignore into {ITEMS_TABLE} (job_id, item) values (?, ?)",
-                                       [job_id, key])
-        return cursor.rowcount == 1
+        first = self.store.db.execute(f"insert or ignore into {ITEMS_TABLE} (job_id, item) values (?, ?)",
+                                      [job_id, keys[0]]).rowcount == 1
+        for key in keys[1:] if first else ():
+            self.store.db.execute(f"insert or ignore into {ITEMS_TABLE} (job_id, item) values (?, ?)", [job_id, key])
+        return first
 
     def _finished(self, job_id: str) -> None:
         self.store.db.execute(f"update {JOBS_TABLE} set finished_at = datetime('now') where job_id = ?", [job_id])
