@@ -70,9 +70,19 @@ def configure_worker_logging(debug: bool = False) -> None:
 
 
 def run_coordinator_command(config: Any, db_path: Any, url: str, once: bool) -> None:
+    """The coordinator, with the daemon's state rows (status), backoff, pauses and digest job: the
+    CLI hands monitor.daemon's state classes to monitor.cluster, which may not import that room."""
+    from monitor.cli.main import UserError
     from monitor.cluster.coordinator import CoordinatorOptions, run_coordinator
+    from monitor.cluster.pacing import CoordinatorBusy, DaemonParts
+    from monitor.daemon.state import DaemonBusy, DaemonState, JobState
+    from monitor.digest.run import scheduled_digest
 
-    run_coordinator(config, str(db_path), CoordinatorOptions(url, once=once))
+    parts = DaemonParts(state=DaemonState, job_state=JobState, busy=DaemonBusy, digest=scheduled_digest)
+    try:
+        run_coordinator(config, str(db_path), CoordinatorOptions(url, once=once), parts)
+    except CoordinatorBusy as exc:
+        raise UserError(f"{db_path}: {exc}") from None
 
 
 def cluster_lines(url: str) -> list[str]:

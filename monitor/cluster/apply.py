@@ -5,9 +5,17 @@ commits, so a coordinator killed in between re-reads them; a job handed out twic
 sends its items twice. Both are harmless because:
 - a job's run row is created once: the `cluster_jobs` table maps the job id to its run, and a job
   already finished ignores later messages (the run is recorded once);
-- saving a notice already stored with the same text writes no version (monitor.store: unchanged),
-  so nothing is stored twice.
-`cluster_jobs` lives in the store's file and is written only here (the coordinator is the only writer).
+- within a job, one outcome per URL is applied and repeats are skipped (`cluster_job_items`): a
+  retaken job's second attempt sends the same items again, and applying them would count each
+  failure twice towards a notice's removal, and a run's items, new/unchanged and failure counters
+  twice. A fetched notice is applied once; a failed fetch only if nothing about its URL was applied
+  yet (a success after a failure still counts: the first attempt's error was real, and the notice
+  must not be lost); a list page once;
+- a notice already stored with the same text writes no version anyway (monitor.store: unchanged).
+The run's pages, requests and stats are the attempt that finished (its `end` message); the run's
+problems say how many attempts it took.
+`cluster_jobs` and `cluster_job_items` live in the store's file and are written only here (the
+coordinator is the only writer); a finished job's item keys are deleted with its end.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ from monitor.store.db import Store
 logger = logging.getLogger(__name__)
 
 JOBS_TABLE = "cluster_jobs"
+ITEMS_TABLE = "cluster_job_items"
+META_TABLE = "cluster_meta"  # key -> value: the coordinator's own notes (e.g. an unfinished --once batch)
 
 
 def ensure_jobs_table(store: Store) -> None:
@@ -31,6 +41,21 @@ def ensure_jobs_table(store: Store) -> None:
         f"create table if not exists {JOBS_TABLE} (job_id text primary key, source_id text not null, "
         "run_id integer, worker text, attempts integer not null default 0, finished_at text)"
     )
+    store.db.execute(f"create table if not exists {ITEMS_TABLE} (job_id text not null, item text not null, "
+                     "primary key (job_id, item)) without rowid")
+    store.db.execute(f"create table if not exists {META_TABLE} (key text primary key, value text)")
+
+
+def item_keys(item: Any) -> tuple[str, ...]:
+    """What applying a message marks as done within its job; the first key decides whether it is
+    applied (a failure is skipped once anything about its URL was, a notice only after a notice)."""
+    if isinstance(item, NoticeItem):
+        return ("ok:" + item.url, "url:" + item.url)
+    if isinstance(item, DetailFailure):
+        return ("url:" + item.url,)
+    if isinstance(item, ListingItem):
+        return ("list:" + item.list_url,)
+    return ()
 
 
 class OutcomeApplier:
@@ -79,6 +104,8 @@ class OutcomeApplier:
         if job is None:
             return "orphan"  # never seen its start (cannot happen: a stream keeps order per job)
         if outcome.kind == "item":
+            if not self._first(outcome.job_id, outcome.data):
+                return "repeated"  # sent again by a retaken job's later attempt
             return self._item(outcome.data, job["run_id"])
         if outcome.kind == "end":
             return self._end(outcome, job)
@@ -98,6 +125,20 @@ class OutcomeApplier:
             [outcome.job_id, outcome.source_id, run_id, outcome.worker])
         return "started"
 
+    def _first(self, job_id: str, item: Any) -> bool:
+        keys = item_keys(item)
+        if not keys:
+            return True
+        first = self.store.db.execute(f"insert or ignore into {ITEMS_TABLE} (job_id, item) values (?, ?)",
+                                      [job_id, keys[0]]).rowcount == 1
+        for key in keys[1:] if first else ():
+            self.store.db.execute(f"insert or ignore into {ITEMS_TABLE} (job_id, item) values (?, ?)", [job_id, key])
+        return first
+
+    def _finished(self, job_id: str) -> None:
+        self.store.db.execute(f"update {JOBS_TABLE} set finished_at = datetime('now') where job_id = ?", [job_id])
+        self.store.db.execute(f"delete from {ITEMS_TABLE} where job_id = ?", [job_id])
+
     def _item(self, item: Any, run_id: int) -> str:
         if isinstance(item, NoticeItem):
             return self.store.save_item(item, run_id)
@@ -115,8 +156,7 @@ class OutcomeApplier:
             problems.append(f"cluster: crawled {job['attempts']} times (a worker stopped mid-crawl)")
         self.store.finish_run(job["run_id"], end["status"], end["pages"], problems, end["stats"],
                               requests=end["requests"])
-        self.store.db.execute(f"update {JOBS_TABLE} set finished_at = datetime('now') where job_id = ?",
-                              [outcome.job_id])
+        self._finished(outcome.job_id)
         return "finished"
 
     def close_lost(self, job_id: str, source_id: str, problem: str) -> None:
@@ -127,8 +167,7 @@ class OutcomeApplier:
                 return
             if job and job["run_id"]:
                 self.store.finish_run(job["run_id"], "failed", 0, [problem], {})
-                self.store.db.execute(f"update {JOBS_TABLE} set finished_at = datetime('now') where job_id = ?",
-                                      [job_id])
+                self._finished(job_id)
             else:
                 self.store.db.execute(f"insert into {JOBS_TABLE} (job_id, source_id, finished_at) "
                                       "values (?, ?, datetime('now'))", [job_id, source_id])

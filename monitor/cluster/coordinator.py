@@ -11,15 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import redis.exceptions
 
 from crawler.domains import registered_domain
-from monitor.cluster.apply import JOBS_TABLE, OutcomeApplier
+from monitor.cluster.apply import JOBS_TABLE, META_TABLE, OutcomeApplier
+from monitor.cluster.keeper import LeaseKeeper
+from monitor.cluster.pacing import DaemonParts, Pacer, crawl_key
 from monitor.cluster.protocol import GROUP, QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, decode, keep_connected
 from monitor.config.loader import Config, Source
 from monitor.schedule import parse_schedule
@@ -29,6 +33,7 @@ from monitor.store.db import Store
 logger = logging.getLogger(__name__)
 
 BATCH = 200  # stream messages per transaction
+HEARTBEAT = 5.0  # seconds between the daemon row's heartbeats (status: "running")
 
 
 @dataclass(frozen=True)
@@ -38,11 +43,16 @@ class CoordinatorOptions:
 
 
 class Coordinator:
-    def __init__(self, config: Config, db_path: str, options: CoordinatorOptions):
+    def __init__(self, config: Config, db_path: str, options: CoordinatorOptions, parts: DaemonParts | None = None):
         self.config = config
         self.options = options
+        self.db_path = db_path
         self.store = Store(db_path, removal_after=config.defaults.removal_after_failures)
         self.applier = OutcomeApplier(self.store, config)
+        # The daemon's state rows, backoff and pauses (monitor.cluster.pacing); None: none kept.
+        self.pacer = Pacer(config, self.store.db, parts) if parts is not None else None
+        self.scheduler: Any = None
+        self.keeper: LeaseKeeper | None = None  # renews the domain leases its re-checks hold
         self.consumer = f"{socket.gethostname()}"
         self.redis: Any = None
         # Jobs queued and not yet finished in the store: queued again (same id) after a reconnection,
@@ -75,7 +85,10 @@ class Coordinator:
                 return adopted
         due = due or datetime.now(UTC)
         job_id = f"{source.id}@{due.strftime('%Y%m%dT%H%M%S')}"  # the same due time queues once
-        job = CrawlJob(job_id, source.id, registered_domain(source.start_urls[0]),
+        if self._finished(job_id):
+            return None  # done before a restart (a resumed --once batch)
+        full = self.store.full_sweep_due(source.id, self.config.defaults.full_sweep)  # the weekly full sweep
+        job = CrawlJob(job_id, source.id, registered_domain(source.start_urls[0]), full=full,
                        known=self.store.known_listing(source.id), listed=self.store.skipped_listing(source.id))
         queued = await self.redis.enqueue_job(TASK, job, _job_id=job_id, _queue_name=QUEUE)
         self.last_job[source.id] = job_id
@@ -95,22 +108,106 @@ class Coordinator:
                                         "order by rowid desc limit 1", [source_id]))
         return rows[0]["job_id"] if rows else None
 
+    def _finished(self, job_id: str) -> bool:
+        return bool(list(self.store.db.query(f"select 1 from {JOBS_TABLE} where job_id = ? and finished_at is not null",
+                                             [job_id])))
+
+    def once_due(self) -> datetime:
+        """The due time of this --once batch: a coordinator restarted mid-batch resumes its
+        predecessor's (same job ids: the sources it finished are not crawled again)."""
+        rows = list(self.store.db.query(f"select value from {META_TABLE} where key = 'once'"))
+        if rows:
+            return datetime.fromisoformat(rows[0]["value"])
+        due = datetime.now(UTC).replace(microsecond=0)
+        self.store.db.execute(f"insert into {META_TABLE} (key, value) values ('once', ?)", [due.isoformat()])
+        return due
+
     def _scheduler(self) -> Any:
+        """Every enabled source on its schedule, resumed from the stored due times (and the digest)."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         tz = self.config.defaults.timezone
-        scheduler = AsyncIOScheduler(timezone=tz)
+        jitter = self.config.defaults.jitter
+        scheduler = AsyncIOScheduler(timezone=tz, job_defaults={
+            "max_instances": 1, "coalesce": True, "misfire_grace_time": int(self.config.defaults.misfire_grace)})
+        now = datetime.now(UTC)
         for source in self.enabled():
-            trigger = parse_schedule(source.schedule).spread(source.id, tz).trigger(self.config.defaults.jitter, tz)
-            never = not list(self.store.db.query("select 1 from runs where source_id = ? limit 1", [source.id]))
-            scheduler.add_job(self._due, trigger, args=[source], id=source.id, max_instances=1, coalesce=True,
-                              misfire_grace_time=int(self.config.defaults.misfire_grace),
-                              next_run_time=datetime.now(UTC) if never else None)
+            schedule = parse_schedule(source.schedule).spread(source.id, tz)
+            if self.pacer is not None:
+                due = self.pacer.first_due(crawl_key(source), schedule, now, source)
+            else:
+                never = not list(self.store.db.query("select 1 from runs where source_id = ? limit 1", [source.id]))
+                due = now if never else schedule.at_or_after(now, tz)
+            scheduler.add_job(self._due, schedule.trigger(jitter, tz, start=due), args=[source], id=crawl_key(source),
+                              next_run_time=due)
+        extra = {"digest": (self._digest, self.pacer.digest_schedule if self.pacer else None),
+                 "recheck": (self._recheck, self.pacer.recheck_schedule if self.pacer else None)}
+        for key, (work, schedule) in extra.items():
+            if self.pacer is not None and schedule is not None:
+                due = self.pacer.first_due(key, schedule, now)  # one period after the first start
+                scheduler.add_job(self._simple, schedule.trigger(jitter, tz, start=due), args=[key, work, schedule],
+                                  id=key, next_run_time=due)
         return scheduler
 
     async def _due(self, source: Source) -> None:
+        if self.pacer is not None:
+            pause = self.pacer.paused(source)
+            if pause is not None:
+                logger.info("%s: %s is paused until %s (%s); skipped", source.id, pause.domain, pause.until,
+                            pause.reason)
+                self._reschedule(crawl_key(source), self.pacer.postponed(source, pause.until))
+                return
         with contextlib.suppress(*REDIS_DOWN):  # Redis down: re-queued on reconnection
             await self.enqueue(source)
+
+    async def _simple(self, key: str, work: Any, schedule: Any) -> None:
+        """A job the coordinator runs itself (digest, re-check), its outcome recorded for `status`."""
+        assert self.pacer is not None
+        started, status, error = datetime.now(UTC), "completed", None
+        try:
+            problems = await work()  # a source's problems are its runs' (as the daemon's re-check job)
+            logger.info("%s: completed%s", key, f" ({len(problems)} problem(s): {problems[0]} …)" if problems else "")
+        except Exception as exc:  # noqa: BLE001 - a failed job is recorded, the coordinator goes on
+            logger.exception("%s failed", key)
+            status, error = "error", f"{type(exc).__name__}: {exc}"
+        due = self._scheduled_next(key) or schedule.next_after(started, self.config.defaults.timezone)
+        self.pacer.ran(key, schedule, started, status, error, due)
+
+    async def _digest(self) -> list[str]:
+        """The daemon's digest job: reads the store and sends; it writes only delivery marks."""
+        assert self.pacer is not None and self.pacer.parts.digest is not None
+        await self.pacer.parts.digest(self.config, Path(self.db_path))
+        return []
+
+    async def _recheck(self) -> list[str]:
+        from monitor.cluster.rechecks import recheck_cluster
+
+        assert self.pacer is not None and self.keeper is not None
+        return await recheck_cluster(self.config, self.db_path, self.redis, self.keeper, self.pacer,
+                                     self.config.cluster.lease_ttl)
+
+    def _scheduled_next(self, key: str) -> datetime | None:
+        job = self.scheduler.get_job(key) if self.scheduler is not None else None
+        return job.next_run_time if job is not None else None
+
+    def _reschedule(self, key: str, due: datetime) -> None:
+        """Push a job's next run back to `due` (backoff, a pause); never earlier than scheduled."""
+        current = self._scheduled_next(key)
+        if self.scheduler is not None and self.scheduler.running and (current is None or due > current):
+            self.scheduler.modify_job(key, next_run_time=due)
+
+    def _run_finished(self, job_ids: list[str]) -> None:
+        """Runs just recorded: the daemon state (last run, failure streak, next due, pauses) follows."""
+        if self.pacer is None or not job_ids:
+            return
+        marks = ",".join("?" * len(job_ids))
+        rows = self.store.db.query(f"select r.* from {JOBS_TABLE} j join runs r on r.id = j.run_id "
+                                   f"where j.job_id in ({marks})", job_ids)
+        for run in list(rows):
+            source = self.pacer.sources.get(run["source_id"])
+            scheduled = self._scheduled_next(crawl_key(source)) if source is not None else None
+            for key, due in self.pacer.finished(run["source_id"], run, scheduled).items():
+                self._reschedule(key, due)
 
     # -- taking back ------------------------------------------------------------------------
 
@@ -133,13 +230,17 @@ class Coordinator:
             if not messages:
                 await self._reap()
                 if self.options.once and not self._unfinished():
-                    return
+                    break
                 continue
             outcomes = [decode(fields) for _, fields in messages]
-            self.applier.apply(outcomes)  # committed ...
+            results = self.applier.apply(outcomes)  # committed ...
+            # (the daemon state follows before the acknowledgement: re-read messages are duplicates)
+            self._run_finished([o.job_id for o, r in zip(outcomes, results, strict=True) if r == "finished"])
             await self.redis.xack(STREAM, GROUP, *[mid for mid, _ in messages])  # ... then acknowledged
             if self.options.once and not self._unfinished():
-                return
+                break
+        if self.options.once and not self._unfinished():
+            self.store.db.execute(f"delete from {META_TABLE} where key = 'once'")  # the batch is done
 
     async def _reap(self) -> None:
         """Jobs arq finished without their run being closed (it timed out, or failed in a way the
@@ -157,6 +258,7 @@ class Coordinator:
             why = f"{type(info.result).__name__}: {info.result}" if info and not info.success else "no outcome"
             logger.warning("job %s ended without its outcome (%s); its run is recorded as failed", job_id, why)
             self.applier.close_lost(job_id, self.pending[job_id][0].id, f"cluster: the worker's job ended: {why}")
+            self._run_finished([job_id])
 
     async def _create_group(self) -> None:
         with contextlib.suppress(redis.exceptions.ResponseError):  # BUSYGROUP: the group exists
@@ -174,14 +276,37 @@ class Coordinator:
     # -- running ----------------------------------------------------------------------------
 
     async def run(self) -> None:
-        scheduler = None if self.options.once else self._scheduler()
+        if self.pacer is not None:
+            self.pacer.claim()  # CoordinatorBusy: another daemon or coordinator runs on this database
+        self.scheduler = scheduler = None if self.options.once else self._scheduler()
+        self.keeper = LeaseKeeper(self.options.redis_url, self.config.cluster.lease_ttl)
+        self.keeper.start()
+        beat = asyncio.ensure_future(self._heartbeat())
+        reason = "stopped"
         try:
             await keep_connected(lambda: self._run_connected(scheduler), self.options.redis_url, logger,
                                  lambda: SHUTDOWN.requested)
+            reason = "once: every source done" if self.options.once and not SHUTDOWN.requested else reason
         finally:
+            beat.cancel()
+            self.keeper.stop()
             if scheduler is not None and scheduler.running:
                 scheduler.shutdown(wait=False)
+            if self.pacer is not None:
+                stop = signal.Signals(SHUTDOWN.signum).name if SHUTDOWN.signum is not None else None
+                self.pacer.release(stop or reason)
             self.store.close()
+
+    async def _heartbeat(self) -> None:
+        assert self.keeper is not None
+        keeper = asyncio.ensure_future(self.keeper.beat_forever())
+        try:
+            while True:
+                await asyncio.sleep(HEARTBEAT)
+                if self.pacer is not None:
+                    self.pacer.heartbeat()
+        finally:
+            keeper.cancel()
 
     async def _run_connected(self, scheduler: Any) -> None:
         from arq import create_pool
@@ -197,8 +322,9 @@ class Coordinator:
                     self.last_job.pop(source.id, None)
                     await self.enqueue(source, due)
             elif self.options.once:
+                due = self.once_due()
                 for source in self.enabled():
-                    await self.enqueue(source)
+                    await self.enqueue(source, due)
             self.connected_before = True
             if scheduler is not None and not scheduler.running:
                 scheduler.start()
@@ -214,9 +340,10 @@ class Coordinator:
                 await self.redis.aclose()
 
 
-def run_coordinator(config: Config, db_path: str, options: CoordinatorOptions) -> None:
-    """Run the coordinator on the asyncio reactor until SIGINT/SIGTERM (or, with `once`, until done)."""
+def run_coordinator(config: Config, db_path: str, options: CoordinatorOptions, parts: DaemonParts | None = None) -> None:
+    """Run the coordinator on the asyncio reactor until SIGINT/SIGTERM (or, with `once`, until done).
+    With `parts` (monitor.daemon's state classes) it keeps the daemon's state rows, backoff and pauses."""
     from monitor.crawl.runner import run_reactor
 
     Store(db_path).close()  # create/migrate now: a bad --db fails before anything is queued
-    run_reactor(lambda: Coordinator(config, db_path, options).run())
+    run_reactor(lambda: Coordinator(config, db_path, options, parts).run())

@@ -20,7 +20,8 @@ from typing import Any
 
 from crawler import parsepool
 from crawler.kinds import spider_for
-from monitor.cluster.lease import DomainLease, domain_paused, pause_domain
+from monitor.cluster.keeper import LeaseKeeper
+from monitor.cluster.lease import DomainLease, LeaseLost, domain_paused, pause_domain
 from monitor.cluster.protocol import (
     QUEUE,
     REDIS_DOWN,
@@ -47,8 +48,10 @@ LEASE_BUSY_RETRY = 0.5  # seconds before a job whose domain is leased elsewhere 
 @dataclass(frozen=True)
 class WorkerOptions:
     redis_url: str
-    job_timeout: float = 900.0  # arq retakes a job this long (+ arq's 10 s) after its worker vanished
-    lease_ttl: float = 10.0  # a dead holder's domain lease is free again after this
+    job_timeout: float = 900.0  # a crawl still running after this is cancelled (and recorded as failed)
+    # A dead worker's domain lease and its job's in-progress key expire after this: the job is taken
+    # again by another worker within about lease_ttl (monitor.cluster.arqworker). Renewed every ttl/3.
+    lease_ttl: float = 10.0
     challenge_pause: float = 3600.0  # a domain that showed a challenge page rests this long, cluster-wide
     max_jobs: int = 1
     burst: bool = False  # stop once the queue is empty (tests, bench)
@@ -63,6 +66,7 @@ class CrawlWorker:
         self.record = WorkerRecord(f"{host}:{os.getpid()}", host, now, now)
         self.redis: Any = None
         self.runner: Any = None
+        self.keeper = LeaseKeeper(options.redis_url, options.lease_ttl)
 
     # -- the arq job ------------------------------------------------------------------------
 
@@ -86,9 +90,16 @@ class CrawlWorker:
         spec = source.spec()
         delay = spec.download_delay if spec.download_delay is not None else self.config.defaults.download_delay
         self.record = replace(self.record, current=job.job_id)
+        with contextlib.suppress(*REDIS_DOWN):  # at once, not at the next heartbeat: status shows it
+            await publish(self.redis, self.record.beat())
         try:
-            async with lease.held(linger=delay):
-                status = await self._crawl(job, spec)
+            async with lease.held(linger=delay, keeper=self.keeper):
+                status = await self._crawl(job, spec, lease)
+        except LeaseLost:
+            self.record = replace(self.record, current=None)
+            logger.warning("%s: the lease on %s expired under the crawl; stopped, the job is handed out again",
+                           job.job_id, job.domain)
+            raise Retry(defer=self.options.lease_ttl) from None
         except REDIS_DOWN as exc:
             # Redis went away under the crawl: wait for it, then have arq hand the job out again
             # (the coordinator applies the second attempt's items idempotently, same run).
@@ -101,7 +112,7 @@ class CrawlWorker:
         self.record = done
         return status
 
-    async def _crawl(self, job: CrawlJob, spec: Any) -> str:
+    async def _crawl(self, job: CrawlJob, spec: Any, lease: DomainLease) -> str:
         from scrapy.crawler import Crawler
 
         settings = crawl_settings(self.config.defaults, None)
@@ -111,6 +122,7 @@ class CrawlWorker:
         mode = "full" if job.full else "incremental"
         await self.redis.xadd(STREAM, encode(Outcome(job.job_id, job.source_id, "start", mode, self.record.worker_id)))
         RELAYS[job.job_id] = (self.redis, self.record.worker_id)
+        lease.on_lost = lambda: asyncio.ensure_future(crawler.stop_async())
         try:
             await self.runner.crawl(crawler, source=spec, known=job.known, full=job.full, listed=job.listed)
         finally:
@@ -118,6 +130,8 @@ class CrawlWorker:
         relay = crawler.get_item_pipeline(RelayPipeline)
         if relay is not None and relay.lost is not None:
             raise ConnectionError(f"lost while crawling {job.source_id}: {relay.lost}")
+        if lease.lost:
+            raise LeaseLost(job.domain)  # no `end`: the worker that holds the domain now finishes the job
         if SHUTDOWN.requested:
             raise asyncio.CancelledError  # not finished: arq hands the job out again
         stats = crawler.stats.get_stats()
@@ -144,22 +158,28 @@ class CrawlWorker:
 
         self.runner = AsyncCrawlerRunner(crawl_settings(self.config.defaults, None))
         unregister = SHUTDOWN.on_stop(self.runner.stop)
+        self.keeper.start()
+        beat = asyncio.ensure_future(self.keeper.beat_forever())
         try:
             async with parsepool.held():
                 await keep_connected(self._run_connected, self.options.redis_url, logger, lambda: SHUTDOWN.requested)
         finally:
             unregister()
+            beat.cancel()
+            self.keeper.stop()
 
     async def _run_connected(self) -> None:
         from arq import create_pool
         from arq.connections import RedisSettings
-        from arq.worker import Worker, func
+        from arq.worker import func
+
+        from monitor.cluster.arqworker import LeasedWorker
 
         settings = RedisSettings.from_dsn(self.options.redis_url)
         settings.conn_retries = 0
         self.redis = await create_pool(settings, default_queue_name=QUEUE)
-        worker = Worker(
-            functions=[func(self.crawl_source, name=TASK, max_tries=10_000)],
+        worker = LeasedWorker(
+            keeper=self.keeper, job_lease=self.options.lease_ttl, functions=[func(self.crawl_source, name=TASK, max_tries=10_000)],
             redis_pool=self.redis, queue_name=QUEUE, max_jobs=self.options.max_jobs,
             job_timeout=self.options.job_timeout, handle_signals=False, burst=self.options.burst,
             poll_delay=0.2, keep_result=60, max_burst_jobs=-1,
@@ -173,10 +193,25 @@ class CrawlWorker:
         finally:
             unregister()
             beat.cancel()
+            await self._abandon(worker)
             with contextlib.suppress(Exception):
                 await withdraw(self.redis, self.record.worker_id)
             with contextlib.suppress(Exception):
                 await self.redis.aclose()
+
+    async def _abandon(self, worker: Any) -> None:
+        """arq's loop ended (Redis lost, or stopping) with a job still running: stop its crawl and
+        drop it. Its in-progress key expires (no longer renewed) and the job is taken again, by this
+        worker's next loop or another; left running, it would crawl beside its own retake."""
+        tasks = [t for t in worker.tasks.values() if not t.done()]
+        if not tasks:
+            return
+        with contextlib.suppress(Exception):
+            await self.runner.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks, timeout=10)
+        self.record = replace(self.record, current=None)
 
     async def _wait_for_redis(self, exc: BaseException) -> None:
         while not SHUTDOWN.requested:

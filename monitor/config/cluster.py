@@ -3,8 +3,8 @@
 ```yaml
 cluster:
   redis: redis://10.0.0.5:6379/0   # `noticewatch daemon` coordinates and `worker` crawls through it
-  job_timeout: 15m                  # a crawl longer than this is cancelled; a dead worker's job is retaken after it (+10 s)
-  lease_ttl: 10s                    # a dead worker's hold on a domain is free again after this
+  job_timeout: 15m                  # a crawl still running after this is cancelled (its run recorded as failed)
+  lease_ttl: 10s                    # a dead worker's job and its hold on a domain are free again after this
 ```
 """
 
