@@ -132,7 +132,7 @@ class Coordinator:
             "max_instances": 1, "coalesce": True, "misfire_grace_time": int(self.config.defaults.misfire_grace)})
         now = datetime.now(UTC)
         for source in self.enabled():
-            schedule = parse_schedule(source.schedule).spread(source.id, tz)
+            schedule = parse_schedule(source.schedule).spread(source.id, tz, source.spread_schedule)
             if self.pacer is not None:
                 due = self.pacer.first_due(crawl_key(source), schedule, now, source)
             else:

@@ -60,7 +60,7 @@ class Pacer:
         self.defaults = config.defaults
         self.tz = ZoneInfo(config.defaults.timezone or "UTC")
         self.sources = {s.id: s for s in config.sources if s.enabled}
-        self.schedules = {s.id: parse_schedule(s.schedule).spread(s.id, config.defaults.timezone)
+        self.schedules = {s.id: parse_schedule(s.schedule).spread(s.id, config.defaults.timezone, s.spread_schedule)
                           for s in self.sources.values()}
         self.domains = {s.id: registered_domain(s.start_urls[0]) for s in self.sources.values()}
         self.digest_schedule: Schedule | None = (
