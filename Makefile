@@ -22,10 +22,12 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei redis-server; \
 	fi
 
+# pytest -n 2: two pytest-xdist workers (tests/ is xdist-safe: free ports, tmp paths). Much of the
+# suite waits on child processes, timeouts and schedules, so two workers halve it even on 2 cores.
 test: $(BIN)/noticewatch system-deps
 	$(BIN)/ruff check crawler monitor replica tests bench
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 # Benchmarks print their figures; bench-only dependencies (trafilatura) come from requirements-bench.lock.
 bench: $(BIN)/noticewatch

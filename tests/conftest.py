@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,12 @@ sys.path.insert(0, str(GUARD_DIR))
 from netguard_socket import install  # noqa: E402
 
 install()
+
+# Processes the tests start keep Python's bytecode cache (__pycache__, gitignored), as users have it:
+# a PYTHONDONTWRITEBYTECODE inherited from a sandbox or CI has every one of the suite's hundreds of
+# `noticewatch` processes and parse workers compile the project's modules again (~0.17 s CPU each;
+# bench/store_bench.py drops it for the same reason).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture(scope="session")

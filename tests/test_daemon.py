@@ -237,7 +237,9 @@ def test_schedules_keep_time_never_overlap_and_a_failing_or_blocked_source_delay
         f"failing source was not backed off: {failing_gaps}"
     )
     assert all(b > a for a, b in zip(failing_gaps, failing_gaps[1:], strict=False)), failing_gaps
-    assert all(r["status"] == "failed" for r in runs(db, "failing"))
+    # Every run failed; the last may have been in flight at the SIGTERM, and is then closed as aborted.
+    failing_statuses = [r["status"] for r in runs(db, "failing")]
+    assert set(failing_statuses[:-1]) == {"failed"} and failing_statuses[-1] in ("failed", "aborted"), failing_statuses
 
     assert len(spans(blocked, list_page)) == 1, "a blocked domain was asked again while paused"
     [pause] = query(db, "select * from domain_pauses")

@@ -26,6 +26,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return db, out.stdout
 
 
+def test_demo_runs_offline(demo) -> None:
+    """Offline, on a fresh database: it stores and sums up its crawls (one demo run serves this module)."""
+    _, stdout = demo
+    assert "notices stored" in stdout
+    assert "中共广东省委横琴工委" in stdout.replace("\n", "") or "横琴" in stdout
+    assert "completed" in stdout
+
+
 def test_demo_shows_open_windows_a_change_and_a_withdrawal(demo) -> None:
     db, stdout = demo
     assert "Open for comment now" in stdout and "5 of 52 notices" in stdout

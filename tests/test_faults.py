@@ -5,9 +5,8 @@ nothing lost, no false event (bench/fault_trials.py runs the same trials with ra
 
 from __future__ import annotations
 
-import queue
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,54 +15,34 @@ import pytest
 from crawler.parser.decoding import ParseError, decode, looks_truncated
 from replica.faults import FAULTS, HUGE_BYTES, LOGIN_PATH, Fault, fault, find_fault
 from replica.server import ReplicaServer
-from tests.fault_checks import EXPECTED, FaultLab, TrialResult, column, run_trial
-
-WORKERS = 3  # trials run side by side, each worker with its own replica and baseline DB
-CASES = [(name, target) for target in ("detail", "list") for name in FAULTS]
+from tests.fault_checks import EXPECTED, FaultLab, column, run_trial
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], TrialResult]:
-    """Every (fault, target) trial, run once for the module by WORKERS threads (a trial is mostly
-    a crawl child process and waiting: timeouts, drips)."""
-    cases: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
-    for case in CASES:
-        cases.put(case)
-    results: dict[tuple[str, str], TrialResult] = {}
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
+    """One replica column and its baseline DB for the module (each trial runs on a copy of it).
 
-    def work(index: int) -> None:
-        with ReplicaServer([column()]) as server:
-            lab = FaultLab(server, tmp_path_factory.mktemp(f"faults{index}"))
-            while True:
-                try:
-                    name, target = cases.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    results[(name, target)] = run_trial(lab, name, target)
-                except Exception as exc:  # noqa: BLE001 - reported by the case's test
-                    results[(name, target)] = TrialResult(name, target, [f"trial raised {exc!r}"])
-
-    with ThreadPoolExecutor(WORKERS) as pool:
-        for future in [pool.submit(work, i) for i in range(WORKERS)]:
-            future.result()
-    return results
+    Each (fault, target) trial is its own test — a crawl child process and some waiting (timeouts,
+    drips) — so a run with pytest-xdist shares them out between its workers, and each trial has the
+    whole per-test timeout (all 64 in one module fixture took more than it on a loaded machine)."""
+    with ReplicaServer([column()]) as server:
+        yield FaultLab(server, tmp_path_factory.mktemp("faults"))
 
 
 @pytest.mark.parametrize("name", list(FAULTS))
-def test_fault_on_the_first_list_page(outcomes: dict, name: str) -> None:
+def test_fault_on_the_first_list_page(lab: FaultLab, name: str) -> None:
     """An incremental crawl with the fault on list page 1: the expected problems and run status."""
-    result = outcomes[(name, "list")]
+    result = run_trial(lab, name, "list")
     assert result.survived, "\n".join(result.failures)
     assert (result.data_lost, result.false_events) == (0, 0)
 
 
 @pytest.mark.parametrize("name", list(FAULTS))
-def test_fault_on_a_stored_and_a_new_notice(outcomes: dict, name: str) -> None:
+def test_fault_on_a_stored_and_a_new_notice(lab: FaultLab, name: str) -> None:
     """One `--full` crawl with the fault on a stored notice's page and a new notice's page, then two
     re-checks: three fetches of the stored one, so a counted failure (gone, redirected, blocked)
     removes it on the third and a transient one never counts."""
-    result = outcomes[(name, "detail")]
+    result = run_trial(lab, name, "detail")
     assert result.survived, "\n".join(result.failures)
     assert (result.data_lost, result.false_events) == (0, 0)
 

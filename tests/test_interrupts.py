@@ -132,12 +132,14 @@ def test_long_running_commands_stop_on_both_signals(slow_portal, command: list[s
         assert run_cli("crawl", "--config", config, "--db", db).returncode == 0
     args = [sys.executable, "-m", "monitor", *command, "--db", str(db if command[0] != "demo" else db.with_name("demo.db"))]
     process = subprocess.Popen(args, cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if command[0] == "demo":  # its crawls first, then it serves
-        deadline, line = time.monotonic() + 90, ""
-        while "still serving" not in line and time.monotonic() < deadline and process.poll() is None:
-            line = process.stderr.readline()
-    else:
-        time.sleep(2.5)
+    # The line each prints once it serves (the demo: after its crawls): the signal comes while it
+    # serves, not while it is still starting (a fixed sleep was slower, and too short on a busy machine).
+    stream, ready = {"replica": (process.stdout, "replica portal on"), "serve": (process.stderr, "reader on"),
+                     "demo": (process.stderr, "still serving")}[command[0]]
+    deadline, line = time.monotonic() + 90, ""
+    while ready not in line and time.monotonic() < deadline and process.poll() is None:
+        line = stream.readline()
+    assert ready in line, f"{command}: no {ready!r} line"
     assert process.poll() is None, "it stopped by itself"
     process.send_signal(signum)
     try:
