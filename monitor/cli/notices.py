@@ -262,7 +262,7 @@ def search(ctx: Context, words: tuple[str, ...], source_id: str | None, org: str
     today = china_today()
     if open_on == "today":
         open_on = today.isoformat()
-    elif open_on:
+    elif open_on is not None:  # '' too: an empty date is a mistake, not "no filter"
         try:
             open_on = date.fromisoformat(open_on).isoformat()
         except ValueError:
