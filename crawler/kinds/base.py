@@ -18,7 +18,7 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler import detail_page, parsepool
+from crawler import detail_page, parsepool, resolver
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, ListingItem, NoticeItem
 from crawler.links import canonical_entries, is_web_url, redact
@@ -127,6 +127,7 @@ class KindSpider(scrapy.Spider):
         crawler.signals.connect(spider.callback_raised, signal=signals.spider_error)
         spider.parse_in_worker = crawler.settings.getbool("NOTICEWATCH_PARSE_WORKER", True)
         parsepool.start(spider.parse_in_worker)
+        _answer_ip_literals_in_place()
         return spider
 
     def is_known_unchanged(self, url: str, title: str | None, date: str | None) -> bool:
@@ -535,6 +536,16 @@ class KindSpider(scrapy.Spider):
         if isinstance(verdict, detail_page.Failed):
             fallback = self.detail_fallback(url, verdict, dict(request.cb_kwargs))
             yield fallback if fallback is not None else self.report_failure(url, verdict)
+
+
+def _answer_ip_literals_in_place() -> None:
+    """crawler/resolver.py, on the running reactor (none installed yet: nothing to do)."""
+    from scrapy.utils.reactor import is_reactor_installed
+
+    if is_reactor_installed():
+        from twisted.internet import reactor
+
+        resolver.install(reactor)
 
 
 def original_url(request: scrapy.Request) -> str:
