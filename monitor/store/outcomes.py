@@ -29,7 +29,9 @@ class OutcomeWrites(Connection):
 
         A new version is written only when the normalised title or body changed (monitor.changes).
         """
-        notice = item.notice.replace(url=item.url, source_id=item.source_id)
+        notice = item.notice
+        if (notice.url, notice.source_id) != (item.url, item.source_id):  # a crawl's notice has both already
+            notice = notice.replace(url=item.url, source_id=item.source_id)
         now = item.fetched_at or utcnow()
         with self._write():
             row = self._one("select * from notices where url = ?", [item.url])
