@@ -62,10 +62,6 @@ NOTICEWATCH_PAUSE_AFTER_FAILURES = 3
 # a monitor that runs for months wants neither, nor a telnet console.
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-# Disabled is not enough: Scrapy imports an extension before it learns the extension is off (the
-# remote control imports aiohttp's web server: ~0.3 s of CPU at every crawl's start).
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None,
-              "scrapy.extensions.telnet.TelnetConsole": None}
 # Spider middlewares that see every request a callback yields and do nothing we use: depth stats
 # (no DEPTH_LIMIT; nothing reads meta["depth"]) and a developer warning about copied meta keys
 # (follow_detail_redirect carries redirect_urls on purpose). HttpError, Referer and UrlLength stay.
