@@ -62,6 +62,11 @@ NOTICEWATCH_PAUSE_AFTER_FAILURES = 3
 # a monitor that runs for months wants neither, nor a telnet console.
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Spider middlewares that see every request a callback yields and do nothing we use: depth stats
+# (no DEPTH_LIMIT; nothing reads meta["depth"]) and a developer warning about copied meta keys
+# (follow_detail_redirect carries redirect_urls on purpose). HttpError, Referer and UrlLength stay.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+                      "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None}
 # The CLI and daemon configure logging once; a crawl must not reinstall the root handler.
 LOG_INSTALL_ROOT_HANDLER = False
 LOG_LEVEL = "INFO"

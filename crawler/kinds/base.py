@@ -18,7 +18,7 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler import detail_page, parsepool
+from crawler import detail_page, parsepool, resolver
 from crawler.challenge import detect_challenge
 from crawler.items import DetailFailure, ListingItem, NoticeItem
 from crawler.links import canonical_entries, is_web_url, redact
@@ -26,6 +26,7 @@ from crawler.parser import ParseError
 from crawler.parser.decoding import decode
 from crawler.politeness import DomainPaused, registered_domain
 from crawler.relevance import RELEVANCE_KEYS, Relevance, RelevanceError, check_relevance, relevance_of
+from crawler.sink import ItemSink
 from crawler.source import SourceSpec
 
 # Fields whose absence on a rectification notice is a data-quality problem worth counting.
@@ -119,6 +120,8 @@ class KindSpider(scrapy.Spider):
         self.problems: list[str] = []
         self.details_requested = 0
         self.parse_in_worker = False  # from_crawler reads NOTICEWATCH_PARSE_WORKER
+        # Set by the store's pipeline: items go there, not through Scrapy (crawler/sink.py).
+        self.item_sink: ItemSink | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> KindSpider:
@@ -127,6 +130,7 @@ class KindSpider(scrapy.Spider):
         crawler.signals.connect(spider.callback_raised, signal=signals.spider_error)
         spider.parse_in_worker = crawler.settings.getbool("NOTICEWATCH_PARSE_WORKER", True)
         parsepool.start(spider.parse_in_worker)
+        _answer_ip_literals_in_place()
         return spider
 
     def is_known_unchanged(self, url: str, title: str | None, date: str | None) -> bool:
@@ -274,8 +278,15 @@ class KindSpider(scrapy.Spider):
         new_passed = [e for e in passed if self.full or self.listed.get(e[0]) != (e[1], e[2])]
         extras = extras or {}
         requests = [self.detail_request(url, title, date, extras.get(url)) for url, title, date in to_fetch]
-        outputs: list[Any] = [ListingItem(self.source.id, list_url, page, tuple(wanted), tuple(passed))]
+        outputs = self.handed_over(ListingItem(self.source.id, list_url, page, tuple(wanted), tuple(passed)))
         return outputs + [r for r in requests if r is not None], to_fetch + new_passed
+
+    def handed_over(self, item: NoticeItem | ListingItem) -> list[Any]:
+        """[] once `item` is given to the item sink; else [item], to yield to Scrapy."""
+        if self.item_sink is None:
+            return [item]
+        self.item_sink.put(item)
+        return []
 
     def list_blocked(self, response: Response, page: int) -> bool:
         """A list page (or list API answer) that is a challenge/ban page: report it as blocked
@@ -444,7 +455,7 @@ class KindSpider(scrapy.Spider):
             self.count("items/filtered_out")
             return
         self.count_missing_fields(notice)
-        yield NoticeItem(
+        item = NoticeItem(
             source_id=self.source.id,
             url=response.url,
             notice=notice,
@@ -456,6 +467,8 @@ class KindSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )
+        for output in self.handed_over(item):
+            yield output
 
     def detail_fallback(
         self, url: str, verdict: detail_page.Failed, kwargs: dict[str, Any]
@@ -535,6 +548,16 @@ class KindSpider(scrapy.Spider):
         if isinstance(verdict, detail_page.Failed):
             fallback = self.detail_fallback(url, verdict, dict(request.cb_kwargs))
             yield fallback if fallback is not None else self.report_failure(url, verdict)
+
+
+def _answer_ip_literals_in_place() -> None:
+    """crawler/resolver.py, on the running reactor (none installed yet: nothing to do)."""
+    from scrapy.utils.reactor import is_reactor_installed
+
+    if is_reactor_installed():
+        from twisted.internet import reactor
+
+        resolver.install(reactor)
 
 
 def original_url(request: scrapy.Request) -> str:

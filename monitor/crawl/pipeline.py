@@ -64,6 +64,8 @@ class StorePipeline:
         self.run_id = self.store.start_run(source.id, mode="full" if spider.full else "incremental")
         self._loop = asyncio.get_event_loop()
         self.writer = StoreWriter(self.store, self.run_id, self._count)
+        # Notices and list pages go to the writer straight from the spider (crawler/sink.py).
+        spider.item_sink = self.writer
         self._unregister = SHUTDOWN.on_stop(lambda: asyncio.get_running_loop().call_later(ABANDON_AFTER, self.abandon))
 
     def abandon(self) -> None:
@@ -72,6 +74,7 @@ class StorePipeline:
         if self.store is None or self.run_id is None or self.writer is None:
             return
         writer, self.writer = self.writer, None
+        self.crawler.spider.item_sink = None  # what comes later is dropped, as process_item drops it
         writer.close()
         stats = self.crawler.stats.get_stats()
         pages = int(stats.get("source/pages/list", 0)) + int(stats.get("source/pages/detail", 0))
@@ -105,6 +108,7 @@ class StorePipeline:
         if self.store is None or self.run_id is None or self.writer is None:
             return
         writer, self.writer = self.writer, None
+        spider.item_sink = None
         await asyncio.to_thread(writer.close)  # other sources' crawls go on meanwhile
         stats = self.crawler.stats.get_stats()
         pages = int(stats.get("source/pages/list", 0)) + int(stats.get("source/pages/detail", 0))

@@ -22,6 +22,7 @@ class Connection:
     def __init__(self, path: str | Path, removal_after: int = 3, check_same_thread: bool = True):
         self.path = Path(path)
         self.removal_after = removal_after
+        self._run_starts: dict[int, str | None] = {}  # runs.started_at by id (outcomes.py)
         _check_path(self.path)
         try:
             conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,

@@ -22,21 +22,25 @@ from monitor.window import china_today, window_status
 
 class OutcomeWrites(Connection):
     removal_after: int
+    _run_starts: dict[int, str | None]  # Connection.__init__
 
     def save_item(self, item: NoticeItem, run_id: int | None = None) -> str:
         """Record one successful fetch. Returns new | moved | changed | restored | unchanged.
 
         A new version is written only when the normalised title or body changed (monitor.changes).
         """
-        notice = item.notice.replace(url=item.url, source_id=item.source_id)
+        notice = item.notice
+        if (notice.url, notice.source_id) != (item.url, item.source_id):  # a crawl's notice has both already
+            notice = notice.replace(url=item.url, source_id=item.source_id)
         now = item.fetched_at or utcnow()
         with self._write():
             row = self._one("select * from notices where url = ?", [item.url])
             outcome = "unchanged"
             if row is None:
-                moved_from = self._moved_from(notice, run_id)
+                identity = identity_column(notice)
+                moved_from = self._moved_from(notice, run_id, identity)
                 if moved_from is None:
-                    return self._insert(notice, item, now, run_id)
+                    return self._insert(notice, item, now, run_id, identity)
                 row = self._move(moved_from, notice, now, run_id)
                 outcome = "moved"
             elif row["status"] == "removed":
@@ -109,27 +113,26 @@ class OutcomeWrites(Connection):
         """Remember what a list page showed (incremental crawls compare against it), and the entries
         it showed that were not fetched (the source's keywords passed them over) in `listings`."""
         now = now or utcnow()
+        # One executemany per kind of row: a list page's twenty entries in one call each.
         with self._write():
-            for url, title, list_date in listing.entries:
-                self.db.execute(
-                    "update notices set last_listed = ?, list_title = coalesce(?, list_title), "
-                    "list_date = coalesce(?, list_date) where url = ?",
-                    [now, title, list_date, url],
-                )
-            for url, title, list_date in listing.skipped:
-                self.db.execute(
-                    "insert into listings (source_id, url, list_title, list_date, first_seen, last_listed) "
-                    "values (?, ?, ?, ?, ?, ?) on conflict (source_id, url) do update set "
-                    "list_title = excluded.list_title, list_date = excluded.list_date, last_listed = excluded.last_listed",
-                    [listing.source_id, url, title, list_date, now, now],
-                )
+            self.db.conn.executemany(
+                "update notices set last_listed = ?, list_title = coalesce(?, list_title), "
+                "list_date = coalesce(?, list_date) where url = ?",
+                [(now, title, list_date, url) for url, title, list_date in listing.entries],
+            )
+            self.db.conn.executemany(
+                "insert into listings (source_id, url, list_title, list_date, first_seen, last_listed) "
+                "values (?, ?, ?, ?, ?, ?) on conflict (source_id, url) do update set "
+                "list_title = excluded.list_title, list_date = excluded.list_date, last_listed = excluded.last_listed",
+                [(listing.source_id, url, title, list_date, now, now) for url, title, list_date in listing.skipped],
+            )
 
-    def _insert(self, notice: Notice, item: NoticeItem, now: str, run_id: int | None) -> str:
+    def _insert(self, notice: Notice, item: NoticeItem, now: str, run_id: int | None, identity: str | None) -> str:
         record = {**notice_columns(notice), "status": "active", "list_title": item.list_title,
                   "list_date": item.list_date, "first_seen": now, "last_seen": now, "last_fetched": now,
                   "last_checked": now, "raw_sha256": item.raw_sha256, "version_count": 1,
                   "consecutive_failures": 0, "etag": item.etag, "last_modified": item.last_modified,
-                  "identity": identity_column(notice)}
+                  "identity": identity}
         notice_id = self._insert_row("notices", record)
         search.add_document(self.db, notice_id, record)
         self._version(notice_id, 1, item, notice)
@@ -137,17 +140,15 @@ class OutcomeWrites(Connection):
         self._bump(run_id, "items", "new")
         return "new"
 
-    def _moved_from(self, notice: Notice, run_id: int | None = None) -> dict[str, Any] | None:
+    def _moved_from(self, notice: Notice, run_id: int | None, identity: str | None) -> dict[str, Any] | None:
         """The stored notice this one is, moved to a new URL: same source, same identity (title,
         organisation, dates) and the same text — and gone from its old URL, as far as this run
         saw: not on the lists this run read, and not itself found in this run. Two notices alike
         in title and date but not in text are two notices; one notice linked at two URLs is
-        stored twice, not moved to and fro on every crawl."""
-        identity = identity_column(notice)
+        stored twice, not moved to and fro on every crawl. `identity`: identity_column(notice)."""
         if identity is None:
             return None
-        started = self._one("select started_at from runs where id = ?", [run_id]) if run_id is not None else None
-        since = started["started_at"] if started else None
+        since = self._run_started_at(run_id)
         rows = self.db.query(
             "select * from notices where source_id = ? and identity = ? and url != ? and content_hash = ? "
             "order by (status = 'removed') desc, id", [notice.source_id, identity, notice.url, notice.content_hash])
@@ -156,6 +157,15 @@ class OutcomeWrites(Connection):
                 continue  # still listed at its old URL, or a second copy found in this same run
             return row
         return None
+
+    def _run_started_at(self, run_id: int | None) -> str | None:
+        """A run's start, read once per run: it never changes (a run row is written at its start)."""
+        if run_id is None:
+            return None
+        if run_id not in self._run_starts:
+            started = self._one("select started_at from runs where id = ?", [run_id])
+            self._run_starts[run_id] = started["started_at"] if started else None
+        return self._run_starts[run_id]
 
     def _move(self, row: dict[str, Any], notice: Notice, now: str, run_id: int | None) -> dict[str, Any]:
         old_url = row["url"]
