@@ -187,7 +187,9 @@ def portal(tmp_path: Path):
 @pytest.mark.parametrize("status", [500, 503])
 def test_robots_txt_answering_5xx_disallows_crawl_and_recheck(portal: Portal, status: int) -> None:
     portal.server.faults["/robots.txt"] = Fault(status=status)
-    out = portal.crawl()
+    # An incremental crawl would go by the robots.txt cached from the portal's first crawl (RFC 9309
+    # 2.4: up to 24 h; tests/test_precheck.py) and not ask again: a full crawl reads it afresh.
+    out = portal.crawl("--full")
     assert out.returncode == 1 and "Traceback" not in out.stderr
     run = portal.last_run()
     assert run["status"] == "failed" and any(f"robots.txt answered HTTP {status}" in p for p in run["problems"])
