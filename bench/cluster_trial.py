@@ -25,41 +25,21 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from replica.server import ReplicaServer  # noqa: E402
+from replica import timed  # noqa: E402
 from replica.sites import build_demo_sites  # noqa: E402
 
 SERVE_TIME = 0.01
 
 
-class TimedReplica(ReplicaServer):
-    """A replica that logs when each request was inside it (start, end, path)."""
+class TimedReplica(timed.TimedReplica):
+    serve_time = SERVE_TIME
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.timed: list[tuple[float, float, str]] = []
-        self._timed_lock = threading.Lock()
-
-    def respond(self, method, raw_path, user_agent, host, headers=None, body=b""):  # type: ignore[no-untyped-def]
-        start = time.monotonic()
-        try:
-            time.sleep(SERVE_TIME)
-            return super().respond(method, raw_path, user_agent, host, headers, body)
-        finally:
-            with self._timed_lock:
-                self.timed.append((start, time.monotonic(), raw_path))
-
-
-def overlaps(timed: list[tuple[float, float, str]]) -> int:
-    spans = sorted(timed)
-    return sum(1 for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1])
 
 
 def free_port() -> int:
@@ -192,7 +172,7 @@ def report(db: Path, servers: list[TimedReplica], spec: dict, workers: list[subp
     print(f"daemon state: {states[0]} source rows, {states[1] or 0} completed; coordinator stopped: {stop[0] if stop else '-'}")
     if states[0] != len(ids) or states[1] != len(ids):
         failures.append("the daemon state rows do not follow the runs")
-    clashes = {s.base_url: overlaps(s.timed) for s in servers}
+    clashes = {s.base_url: timed.overlapping(s.timed) for s in servers}
     requests = sum(len(s.timed) for s in servers)
     print(f"hosts: {len(servers)}, {requests} requests; hosts that served two requests at once: "
           f"{sum(1 for v in clashes.values() if v)}")

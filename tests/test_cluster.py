@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from monitor.store.db import Store
-from replica.server import ReplicaServer
+from replica import timed
 from replica.sites import build_demo_sites
 from tests.helpers import ROOT, cli_env
 
@@ -82,27 +81,9 @@ def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
 
 
-class TimedReplica(ReplicaServer):
-    """A replica that logs when each request was inside it (start, end)."""
+class TimedReplica(timed.TimedReplica):
+    serve_time = SERVE_TIME
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.timed: list[tuple[float, float, str]] = []
-        self._timed_lock = threading.Lock()
-
-    def respond(self, method, raw_path, user_agent, host, headers=None, body=b""):  # type: ignore[no-untyped-def]
-        start = time.monotonic()
-        try:
-            time.sleep(SERVE_TIME)
-            return super().respond(method, raw_path, user_agent, host, headers, body)
-        finally:
-            with self._timed_lock:
-                self.timed.append((start, time.monotonic(), raw_path))
-
-
-def overlaps(timed: list[tuple[float, float, str]]) -> list[str]:
-    spans = sorted(timed)
-    return [f"{a[2]} and {b[2]}" for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1]]
 
 
 def cluster_config(servers: list[TimedReplica], redis_url: str, job_timeout: float = 300) -> dict:
@@ -180,7 +161,7 @@ def test_three_workers_one_killed_every_notice_once_no_host_twice(tmp_path: Path
         # 300 s job timeout); no live worker's job was.
         assert sorted(j["attempts"] for j in jobs) == [1] * (len(jobs) - 1) + [2], jobs
         for server in servers:
-            assert overlaps(server.timed) == [], server.base_url
+            assert timed.overlapping(server.timed) == [], server.base_url
     finally:
         for server in servers:
             server.stop()
@@ -534,7 +515,7 @@ def test_scheduled_coordinator_rechecks_under_the_lease_and_shows_in_status(tmp_
         assert {r[2] for r in runs} == {"completed"}, runs
         assert any(r[1] == "recheck" for r in runs), runs  # it fetched stored notices again
         assert daemon["stop_reason"] == "SIGTERM"
-        assert overlaps(servers[0].timed) == []
+        assert timed.overlapping(servers[0].timed) == []
     finally:
         servers[0].stop()
 
