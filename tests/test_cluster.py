@@ -391,11 +391,14 @@ def test_leased_worker_retakes_a_dead_workers_job_fast_and_never_a_live_ones(red
 
     from monitor.cluster.arqworker import LeasedWorker
     from monitor.cluster.keeper import LeaseKeeper
+    from monitor.cluster.protocol import CONNECT_TIMEOUT
 
     runs: list[tuple[str, str, int]] = []
 
     async def scenario() -> None:
-        pool = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name="t")
+        settings = RedisSettings.from_dsn(redis_url)
+        settings.conn_timeout = CONNECT_TIMEOUT  # worker a stalls its loop 1.5 s (as a first crawl does)
+        pool = await create_pool(settings, default_queue_name="t")
         keepers: list[LeaseKeeper] = []
 
         def worker(name: str, seconds: float, stall: float = 0.0) -> LeasedWorker:

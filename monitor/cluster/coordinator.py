@@ -24,7 +24,17 @@ from crawler.domains import registered_domain
 from monitor.cluster.apply import JOBS_TABLE, META_TABLE, OutcomeApplier
 from monitor.cluster.keeper import LeaseKeeper
 from monitor.cluster.pacing import DaemonParts, Pacer, crawl_key
-from monitor.cluster.protocol import GROUP, QUEUE, REDIS_DOWN, STREAM, TASK, CrawlJob, decode, keep_connected
+from monitor.cluster.protocol import (
+    CONNECT_TIMEOUT,
+    GROUP,
+    QUEUE,
+    REDIS_DOWN,
+    STREAM,
+    TASK,
+    CrawlJob,
+    decode,
+    keep_connected,
+)
 from monitor.config.loader import Config, Source
 from monitor.schedule import parse_schedule
 from monitor.shutdown import SHUTDOWN
@@ -314,6 +324,7 @@ class Coordinator:
 
         settings = RedisSettings.from_dsn(self.options.redis_url)
         settings.conn_retries = 0
+        settings.conn_timeout = CONNECT_TIMEOUT
         self.redis = await create_pool(settings, default_queue_name=QUEUE)
         try:
             if self.connected_before:

@@ -73,6 +73,10 @@ def decode(fields: dict[bytes, bytes]) -> Outcome:
 
 
 RETRY_REDIS = 2.0  # seconds between attempts while Redis is unreachable
+# Seconds to open a connection to Redis (arq's default is 1). A Scrapy crawl's first start stalls its
+# event loop for 3-5 s (imports); a connection being opened meanwhile must not time out for it, or a
+# healthy worker would drop its crawl as if Redis were down.
+CONNECT_TIMEOUT = 10
 
 
 async def keep_connected(run: Any, redis_url: str, log: Any, stopping: Any) -> None:

@@ -23,6 +23,7 @@ from crawler.kinds import spider_for
 from monitor.cluster.keeper import LeaseKeeper
 from monitor.cluster.lease import DomainLease, LeaseLost, domain_paused, pause_domain
 from monitor.cluster.protocol import (
+    CONNECT_TIMEOUT,
     QUEUE,
     REDIS_DOWN,
     RETRY_REDIS,
@@ -177,6 +178,7 @@ class CrawlWorker:
 
         settings = RedisSettings.from_dsn(self.options.redis_url)
         settings.conn_retries = 0
+        settings.conn_timeout = CONNECT_TIMEOUT
         self.redis = await create_pool(settings, default_queue_name=QUEUE)
         worker = LeasedWorker(
             keeper=self.keeper, job_lease=self.options.lease_ttl, functions=[func(self.crawl_source, name=TASK, max_tries=10_000)],
