@@ -112,6 +112,6 @@ def test_a_daemon_with_too_few_slots_says_so_in_the_log_and_in_status(tmp_path: 
             assert proc.wait(timeout=20) == 0, log.read_text()
     info = report["daemon"]
     assert info["slot_limit"] == 1 and info["in_flight"] <= 1 and info["queued"] >= 1
-    assert info["oldest_wait"] > 1.0 and info["backlog_since"]
+    assert info["oldest_wait"] >= 1.0 and info["backlog_since"]  # saved to 0.1 s: a wait of 1.04 s reads 1.0
     warnings = [line for line in log.read_text().splitlines() if "backlog: " in line]
     assert len(warnings) == 1, log.read_text()[-2000:]
