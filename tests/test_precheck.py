@@ -189,3 +189,19 @@ def test_validators_are_forgotten_after_a_run_that_was_not_clean(
     store.finish_run(run, status, 1, problems, stats)
     checks.after_crawl(spec, stats, capture, run)
     assert store.list_validators("s") is None
+
+
+def test_an_oversized_robots_txt_is_read_for_its_first_500_kib_by_the_check(demo, tmp_path: Path) -> None:
+    """As the crawl and re-checks read it (RFC 9309 2.5): rules at the top of a 12 MB robots.txt hold,
+    and the rest is neither downloaded nor a reason to skip the check."""
+    from replica.faults import Fault
+
+    site = setup(demo, tmp_path, "zhuhai_xsxc")
+    crawl(demo, tmp_path)
+    with Store(tmp_path / "notices.db") as store:
+        store.db.execute("delete from robots_cache")
+    demo.faults["/robots.txt"] = Fault(body=b"User-agent: *\nDisallow: /private/\n" + b"# padding\n" * 1_200_000,
+                                       content_type="text/plain")
+    second, run = crawl(demo, tmp_path)
+    assert second == ["/robots.txt", site.list_url(1)]
+    assert (run["mode"], run["requests"]) == ("check", 2) and json.loads(run["stats"])["noticewatch/check"] == "304"

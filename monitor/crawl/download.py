@@ -157,13 +157,19 @@ class RobotsRules:
         try:
             async with client.stream("GET", origin + "/robots.txt", follow_redirects=True,
                                      headers={"Accept-Encoding": ACCEPT_ENCODING}) as response:
-                body = await _read_prefix(response, crawl_robots.PARSE_LIMIT, crawl_robots.COMPRESSED_LIMIT)
+                body = await read_robots(response)
                 status = response.status_code
         except (httpx.HTTPError, TimeoutError) as exc:
             body, why = crawl_robots.DISALLOW_ALL, f"robots.txt unreachable ({type(exc).__name__}: {exc})"
         else:
             body, why = crawl_robots.robots_rules(status, body)
         return Protego.parse(body.decode("utf-8", "replace")), (" ".join(why.split())[:200] if why else None)
+
+
+async def read_robots(response: httpx.Response) -> bytes:
+    """A robots.txt answer's body as RFC 9309 asks it read: its first 500 KiB once decoded (the rest
+    is not downloaded), a compressed one inflating past COMPRESSED_LIMIT refused (TooLarge)."""
+    return await _read_prefix(response, crawl_robots.PARSE_LIMIT, crawl_robots.COMPRESSED_LIMIT)
 
 
 async def _read_prefix(response: httpx.Response, keep: int, limit: int) -> bytes:

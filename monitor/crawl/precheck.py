@@ -47,7 +47,7 @@ from crawler import robots as crawl_robots
 from crawler.domains import is_loopback_url, registered_domain
 from crawler.kinds import spider_for
 from crawler.source import SourceSpec
-from monitor.crawl.download import ACCEPT_ENCODING, read_body
+from monitor.crawl.download import ACCEPT_ENCODING, read_body, read_robots
 from monitor.store.checks import ListValidators
 
 PROBE_KINDS = frozenset({"nfcms", "trs", "html_list"})
@@ -247,7 +247,7 @@ class Prechecks:
             async with asyncio.timeout(self.timeout), self.client.stream(
                 "GET", origin_url(url) + "/robots.txt", headers=self.headers, follow_redirects=True
             ) as response:
-                body = await read_body(response, crawl_robots.COMPRESSED_LIMIT)
+                body = await read_robots(response)  # the first 500 KiB, as the crawl and re-checks read it
                 sent = len(response.history) + 1
         except (httpx.HTTPError, TimeoutError, OSError):
             return None, 1, False  # unreachable: complete disallow, not cached
