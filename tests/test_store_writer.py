@@ -12,6 +12,7 @@ import pytest
 
 from crawler.items import DetailFailure, ListingItem, NoticeItem
 from crawler.parser import parse_html
+from monitor.store import search
 from monitor.store.db import Store
 from monitor.store.writer import StoreWriter
 
@@ -81,7 +82,23 @@ def test_a_bad_item_is_logged_and_skipped_without_undoing_the_others(
     assert sorted(r["url"][-11:] for r in store.rows("select url from notices")) == [
         f"post_{n}.html" for n in (0, 1, 2, 4, 5)]
     assert store.count("events") == 5  # the failed item's half-written row was rolled back
-    assert "post_3.html" in caplog.text and "disk on fire" in caplog.text
+    assert "post_3.html" in caplog.text and "disk on fire" in caplog.text and caplog.text.count("could not store") == 1
+    # Written again one savepoint each after the failure: the search index holds exactly the five kept.
+    hits = search.search(store.db, "巡察整改", limit=50)
+    assert sorted(h.url[-11:] for h in hits) == [f"post_{n}.html" for n in (0, 1, 2, 4, 5)]
+
+
+def test_a_batch_is_one_search_index_segment_not_one_per_notice(store: Store) -> None:
+    """No savepoint per item on the way (one makes FTS5 flush a segment of the index per notice)."""
+    writer = StoreWriter(store, store.start_run("s"), lambda _: None, linger=1.0)
+    try:
+        for n in range(40):
+            writer.put(item(n))
+    finally:
+        writer.close()
+    segments = next(store.rows(f"select count(*) as n from {search.FTS_TABLE}_data"))["n"]
+    assert store.count("notices") == 40 and len(search.search(store.db, "巡察", limit=100)) == 40
+    assert segments < 10, segments
 
 
 @pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="SCHED_BATCH is Linux's")

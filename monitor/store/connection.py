@@ -78,6 +78,14 @@ class Connection:
         row = cursor.fetchone()
         return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
 
+    def _all(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        """Rows as dicts by a plain statement: not sqlite-utils' query(), which wraps every read in
+        a savepoint — and a savepoint makes FTS5 flush what it holds for the search index, one
+        index segment per notice instead of one per transaction (monitor/store/writer.py)."""
+        cursor = self.db.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     # The write path runs once per crawled page: plain parameterised statements. sqlite-utils'
     # insert/update re-read the schema (sqlite_master, table_info) and wrap each statement in a
     # savepoint — 28 statements per new notice where 8 do (bench/crawl_bench.py profile).

@@ -149,7 +149,7 @@ class OutcomeWrites(Connection):
         if identity is None:
             return None
         since = self._run_started_at(run_id)
-        rows = self.db.query(
+        rows = self._all(
             "select * from notices where source_id = ? and identity = ? and url != ? and content_hash = ? "
             "order by (status = 'removed') desc, id", [notice.source_id, identity, notice.url, notice.content_hash])
         for row in rows:
