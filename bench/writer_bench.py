@@ -83,9 +83,13 @@ def one_round(items: list[NoticeItem], folder: Path, statements: bool) -> tuple[
     for start in range(0, len(items), MAX_BATCH):
         writer._write(items[start:start + MAX_BATCH])
     cpu = time.process_time() - started
-    if writer.errors:
-        raise SystemExit(f"writer_bench: {writer.errors} item(s) could not be stored")
+    if statements:
+        store.db.conn = store.db.conn._conn  # type: ignore[attr-defined]
+    stored, indexed = store.count("notices"), store.count("notice_versions")
     store.close()
+    if writer.errors or stored != len(items) or indexed != len(items):
+        raise SystemExit(f"writer_bench: {writer.errors} error(s), {stored} notices and {indexed} versions "
+                         f"stored of {len(items)}")
     return cpu / len(items) * 1000, {k: (v / len(items) * 1000, calls[k]) for k, v in spent.most_common()}
 
 

@@ -54,3 +54,14 @@ def test_fleet_bench_prints_its_figures_and_stores_every_notice() -> None:
     assert phase["by_kind_per_source"]["detail"] == 5
     assert phase["max_inflight_per_host"] == 1
     assert phase["cpu_s"] > 0 and phase["maxrss_mb"] > 0
+
+
+def test_writer_bench_stores_every_notice_and_prints_its_figures() -> None:
+    """bench/writer_bench.py at 2 × 5 notices: rendered, parsed, written by the store writer; it
+    exits non-zero when a notice is missing from the store."""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(root / "bench" / "writer_bench.py"), "--sources", "2", "--notices", "5",
+                          "--rounds", "1", "--statements"], capture_output=True, text=True, cwd=root, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "store writer: 10 notices" in out.stdout and "ms/notice" in out.stdout
+    assert "insert into notice_search" in out.stdout
