@@ -15,6 +15,12 @@ A worker that dies (killed, out of memory) is replaced and its pages parsed in-p
 cannot start (no fork allowed, a broken install) is given up for the life of the process with one
 warning. A crawl never fails for the worker. It is replaced after TASKS_PER_WORKER pages, and
 exits by itself when the crawling process ends (its input closes).
+
+Pages go to the worker in batches: what arrives within GATHER seconds of the first (at most
+MAX_GATHERED pages or MAX_GATHERED_BYTES), one frame, parsed back to back, answered with one flush.
+A worker woken per page pays for it: on this machine a page parsed after 3 ms asleep cost ~0.4 ms
+more CPU than one parsed straight after another (caches gone cold), a fifth of the page's cost;
+batching a fast crawl's pages takes most of that back. A slow crawl's page waits GATHER longer.
 """
 
 from __future__ import annotations
@@ -35,11 +41,14 @@ from typing import Any
 
 from crawler.detail_page import Failed
 from crawler.notice import Notice
-from crawler.parseworker import HEADER, frame, tasks
+from crawler.parseworker import BATCH, HEADER, frame, tasks
 
 logger = logging.getLogger(__name__)
 
 TASKS_PER_WORKER = 5000  # bounds what a months-long daemon's parser could accumulate
+GATHER = 0.05  # seconds a page waits for others to go with it to the worker (see above)
+MAX_GATHERED = 32  # pages in one batch at most
+MAX_GATHERED_BYTES = 2**20  # a batch is sent once its pages hold this much
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,6 +66,10 @@ class Worker:
         self.answered = 0
         self.alive = True
         self.reader = asyncio.ensure_future(self._read())
+        self._gathered: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self._gathered_bytes = 0
+        self._send_timer: asyncio.TimerHandle | None = None
+        self._sending: set[asyncio.Future[None]] = set()
 
     @classmethod
     async def start(cls) -> Worker:
@@ -72,18 +85,41 @@ class Worker:
         assert self.proc.stdin is not None
         if not self.alive:
             raise WorkerGone("the parse worker has exited")
-        reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        reply: asyncio.Future[Any] = loop.create_future()
         self.pending.append(reply)
         self.sent += 1
-        self.proc.stdin.write(frame((task, args, kwargs)))
-        try:
-            await self.proc.stdin.drain()
-        except (ConnectionError, RuntimeError) as exc:
-            self._fail(WorkerGone(f"the parse worker stopped reading its input ({exc!r})"))
+        self._gathered.append((task, args, kwargs))
+        self._gathered_bytes += sum(len(a) for a in args if isinstance(a, (bytes, str)))
+        if len(self._gathered) >= MAX_GATHERED or self._gathered_bytes >= MAX_GATHERED_BYTES or GATHER <= 0:
+            self._send()
+        elif self._send_timer is None:
+            self._send_timer = loop.call_later(GATHER, self._send)
         status, value = await reply
         if status == "ok":
             return value
         raise value
+
+    def _send(self) -> None:
+        """The gathered pages to the worker, as one batch frame (crawler.parseworker)."""
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+        batch, self._gathered, self._gathered_bytes = self._gathered, [], 0
+        if not batch or not self.alive:
+            return
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(frame((BATCH, tuple(batch), {})))
+        sending = asyncio.ensure_future(self._drain())
+        self._sending.add(sending)
+        sending.add_done_callback(self._sending.discard)
+
+    async def _drain(self) -> None:
+        assert self.proc.stdin is not None
+        try:
+            await self.proc.stdin.drain()
+        except (ConnectionError, RuntimeError) as exc:
+            self._fail(WorkerGone(f"the parse worker stopped reading its input ({exc!r})"))
 
     async def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -107,6 +143,7 @@ class Worker:
 
     def _fail(self, exc: Exception) -> None:
         self.alive = False
+        self._gathered, self._gathered_bytes = [], 0
         while self.pending:
             future = self.pending.popleft()
             if not future.done():
@@ -114,6 +151,7 @@ class Worker:
 
     async def close(self) -> None:
         """End of input: the worker answers what it has, then exits."""
+        self._send()
         self.alive = False
         if self.proc.stdin is not None and not self.proc.stdin.is_closing():
             self.proc.stdin.close()

@@ -1,9 +1,11 @@
 """A parse worker: `python -m crawler.parseworker`, page → Notice over its standard input and output.
 
 Started by crawler/parsepool.py. Frames are a 4-byte big-endian length and a pickle: requests
-(task, args, kwargs) in, replies ("ok", result) or ("error", exception) out, in order. A task is
-one of `tasks()`: "parse" (crawler.parser.parse_html: text → Notice) or "read" (crawler.detail_page.read:
-a fetched detail page's status, URL and bytes → Notice or Failed). The worker exits at end of
+(task, args, kwargs) in, replies ("ok", result) or ("error", exception) out, one per task, in order.
+A task is one of `tasks()`: "parse" (crawler.parser.parse_html: text → Notice) or "read"
+(crawler.detail_page.read: a fetched detail page's status, URL and bytes → Notice or Failed); or
+BATCH, whose args are such requests: each answered in turn, all flushed at once at the end (one
+wake-up of the crawl for the lot, and the worker parses them back to back). The worker exits at end of
 input — also when its parent dies, since the pipe then closes. Nothing else may be written to
 standard output; logging goes to standard error.
 
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 HEADER = struct.Struct(">I")
+BATCH = "batch"
 
 
 def read_frame(stream: BinaryIO) -> Any | None:
@@ -63,12 +66,17 @@ def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while (request := read_frame(stdin)) is not None:
         task, args, kwargs = request
-        try:
-            out = ("ok", table[task](*args, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - the crawling process re-raises it
-            out = ("error", exc)
-        stdout.write(reply(out))
+        for one in args if task == BATCH else (request,):
+            stdout.write(reply(answer(table, *one)))
         stdout.flush()
+
+
+def answer(table: dict[str, Callable[..., Any]], task: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """("ok", what the task returned) or ("error", the exception it raised)."""
+    try:
+        return ("ok", table[task](*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - the crawling process re-raises it
+        return ("error", exc)
 
 
 if __name__ == "__main__":
