@@ -48,8 +48,9 @@ class Rfc9309Robots(RobotsTxtMiddleware):
     def __init__(self, crawler: Any):
         super().__init__(crawler)
         self._unreachable: dict[str, str] = {}  # netloc → why everything there is disallowed
-        crawler.signals.connect(self._headers, signal=signals.headers_received)
-        crawler.signals.connect(self._received, signal=signals.bytes_received)
+        # The size-limit handlers listen only while a robots.txt is downloading: every response's
+        # headers and every chunk of every body would go through them otherwise (bench/crawl_bench.py).
+        self._robots_downloading = 0
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         why = self._unreachable.get(urlparse_cached(request).netloc.rsplit("@", 1)[-1])
@@ -71,17 +72,30 @@ class Rfc9309Robots(RobotsTxtMiddleware):
                 meta={"dont_obey_robotstxt": True, "download_maxsize": COMPRESSED_LIMIT, _META: 0},
                 callback=NO_CALLBACK,
             )
+            self._listen(+1)
             try:
                 response = await self.crawler.engine.download_async(robots)
             except Exception as exc:  # noqa: BLE001 - any failure to fetch is "unreachable"
                 self._settle(netloc, DISALLOW_ALL, f"robots.txt unreachable ({type(exc).__name__}: {exc})")
             else:
                 self._parsed(response, netloc)
+            finally:
+                self._listen(-1)
             self._stats.inc_value("robotstxt/request_count")
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
             return await maybe_deferred_to_future(parser)
         return parser
+
+    def _listen(self, change: int) -> None:
+        """One robots.txt download more (+1) or fewer (-1); the handlers are connected while any is."""
+        before, self._robots_downloading = self._robots_downloading, self._robots_downloading + change
+        handlers = ((self._headers, signals.headers_received), (self._received, signals.bytes_received))
+        for handler, signal in handlers:
+            if before == 0 and self._robots_downloading > 0:
+                self.crawler.signals.connect(handler, signal=signal)
+            elif before > 0 and self._robots_downloading == 0:
+                self.crawler.signals.disconnect(handler, signal=signal)
 
     def _parsed(self, response: Response, netloc: str) -> None:
         self._stats.inc_value("robotstxt/response_count")
