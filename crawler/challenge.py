@@ -23,6 +23,11 @@ _BODY_MARKERS = (
     (re.compile(r"访问过于频繁|访问受限|access denied|您的IP|IP已被", re.I), "rate-limit or ban page"),
 )
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+# What a reader does not see: scripts and styles, then tags. Two passes that each start at a "<"
+# (the regex engine skips to it) are ~3× faster than one alternation with whitespace in it that is
+# tried at every character; the page's visible length is then that of its non-whitespace runs.
+_SCRIPT_OR_STYLE = re.compile(r"<(?:script\b.*?</script>|style\b.*?</style>)", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
 _SETS_COOKIE = re.compile(r"document\s*\.\s*cookie\s*=", re.I)
 _NAVIGATES = re.compile(r"location\s*\.\s*(?:reload|replace|assign)\s*\(|location(?:\s*\.\s*href)?\s*=", re.I)
 _LOGIN_SEGMENT = re.compile(r"^(?:login|logon|signin|passport|sso)|^(?:cas|auth)(?:\b|_|$)", re.I)
@@ -41,13 +46,13 @@ def detect_challenge(status: int, url: str, text: str, redirected_from: str | No
         return _BLOCK_STATUSES[status]
     if redirected_from is not None and _login_path(url, redirected_from):
         return "redirected to a login page"
-    visible = re.sub(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>|\s+", "", text, flags=re.S | re.I)
-    if len(visible) > SHORT_PAGE:
+    visible = sum(map(len, _TAG.sub("", _SCRIPT_OR_STYLE.sub("", text)).split()))
+    if visible > SHORT_PAGE:
         return None
     for pattern, reason in _BODY_MARKERS:
         if pattern.search(text):
             return reason
-    if len(visible) <= CHALLENGE_PAGE and any(
+    if visible <= CHALLENGE_PAGE and any(
         _SETS_COOKIE.search(script) and _NAVIGATES.search(script) for script in _SCRIPT.findall(text)
     ):
         return "JavaScript cookie challenge"
