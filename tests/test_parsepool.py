@@ -62,6 +62,53 @@ def test_replies_stay_in_order_when_pages_are_sent_together() -> None:
     assert [n.url for n in run(main())] == [url for _, url in pages()]
 
 
+def test_pages_sent_together_go_as_one_batch_and_a_failing_one_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages that arrive within GATHER of each other reach the worker in one frame (one wake-up);
+    each still gets its own answer, and an error in one leaves the others' notices intact."""
+    sent: list[int] = []
+    real_frame = parsepool.frame
+
+    def counting_frame(obj):
+        task, args, _ = obj
+        sent.append(len(args) if task == parsepool.BATCH else 1)
+        return real_frame(obj)
+
+    monkeypatch.setattr(parsepool, "frame", counting_frame)
+    monkeypatch.setattr(parsepool, "GATHER", 5.0)  # only the size cap or close() may send
+
+    async def main():
+        try:
+            calls = [parsepool.parse(True, html, url) for html, url in pages()]
+            calls.insert(1, parsepool.parse(True, "<html></html>", "http://127.0.0.1/x", no_such_option=1))
+            return await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), timeout=60)
+        finally:
+            await parsepool.close()
+
+    monkeypatch.setattr(parsepool, "MAX_GATHERED", len(pages()) + 1)  # the last call fills the batch
+    got = run(main())
+    assert sent == [len(pages()) + 1]
+    assert isinstance(got[1], TypeError) and "no_such_option" in str(got[1])
+    assert [n for i, n in enumerate(got) if i != 1] == [parse_html(html, url) for html, url in pages()]
+
+
+def test_a_lone_page_is_sent_after_gather_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsepool, "GATHER", 0.3)
+    (html, url), *_ = pages()
+
+    async def main():
+        try:
+            await parsepool.parse(True, html, url)  # starts the worker
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await parsepool.parse(True, html, url)
+            return loop.time() - started
+        finally:
+            await parsepool.close()
+
+    waited = run(main())
+    assert 0.3 <= waited < 5
+
+
 def test_a_killed_worker_is_replaced_and_its_page_parsed_here(caplog: pytest.LogCaptureFixture) -> None:
     (html, url), *_ = pages()
     big = html.replace("</body>", "<p>" + "整改落实情况。" * 20_000 + "</p></body>")
