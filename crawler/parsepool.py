@@ -119,7 +119,8 @@ class Worker:
         try:
             await self.proc.stdin.drain()
         except (ConnectionError, RuntimeError) as exc:
-            self._fail(WorkerGone(f"the parse worker stopped reading its input ({exc!r})"))
+            if self.alive:  # closed by us, the worker still answers what it was sent (_read)
+                self._fail(WorkerGone(f"the parse worker stopped reading its input ({exc!r})"))
 
     async def _read(self) -> None:
         assert self.proc.stdout is not None

@@ -109,6 +109,25 @@ def test_a_lone_page_is_sent_after_gather_seconds(monkeypatch: pytest.MonkeyPatc
     assert 0.3 <= waited < 5
 
 
+def test_a_retired_worker_answers_its_batch_before_it_exits(monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """A worker is retired after TASKS_PER_WORKER pages while pages it was sent still wait for
+    their answers: they come from it, not from parsing again in-process."""
+    monkeypatch.setattr(parsepool, "TASKS_PER_WORKER", 2)
+    many = pages() * 3
+
+    async def main():
+        try:
+            return await asyncio.wait_for(asyncio.gather(*(parsepool.parse(True, h, u) for h, u in many)), 60)
+        finally:
+            await parsepool.close()
+
+    with caplog.at_level(logging.WARNING, logger="crawler.parsepool"):
+        got = run(main())
+    assert got == [parse_html(html, url) for html, url in many]
+    assert not [r for r in caplog.records if "in-process" in r.getMessage()]
+
+
 def test_a_killed_worker_is_replaced_and_its_page_parsed_here(caplog: pytest.LogCaptureFixture) -> None:
     (html, url), *_ = pages()
     big = html.replace("</body>", "<p>" + "整改落实情况。" * 20_000 + "</p></body>")
