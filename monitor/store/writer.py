@@ -2,8 +2,9 @@
 
 The crawl's reactor thread hands each item over and goes on downloading; this thread saves items
 in arrival order, one SQLite transaction for whatever has queued up within LINGER of the first
-(group commit: one item when the crawl is slow, dozens when it is fast), each item inside its own
-savepoint so one bad item is logged and skipped without undoing the others. SQLite runs without
+(group commit: one item when the crawl is slow, up to MAX_BATCH when it is fast); when an item
+fails, the batch is written again one savepoint per item, so the bad one is logged and skipped
+without undoing the others (StoreWriter._write). SQLite runs without
 the GIL, so most of a save overlaps the next download. Items still queued when the process is killed were never committed;
 the next crawl fetches them again (bench/crash_trials.py).
 """
@@ -27,7 +28,7 @@ MAX_BATCH = 100  # items per transaction at most: other writers wait no longer t
 # items at once instead of one or two (SQLite work per item -40 %: each commit flushes a new
 # segment of the search index; and the thread wakes once per batch, not per item). 0.5 s fills
 # MAX_BATCH on a fast crawl (bench/crawl_bench.py: ~170 pages/s): batches of 100 cost ~0.1 ms of
-# CPU a notice less than batches of 17 (bench/writer_bench.py), as 0.1 s gave. A killed process
+# CPU a notice less than the ~17 that 0.1 s gave (bench/writer_bench.py). A killed process
 # loses at most this much more than it would anyway (the next crawl fetches it again).
 LINGER = 0.5
 _STOP = object()
